@@ -1,0 +1,7 @@
+/** The `sluice` subcommands. Each module exports `run(argv) => exit code`. */
+export interface Subcommand {
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+export const subcommands: Record<string, Subcommand> = {};

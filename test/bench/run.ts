@@ -1,0 +1,16 @@
+// `npm run bench [-- --smoke] [name...]`: runs the benchmark suites and prints, per row, our
+// figure, the anchor's figure measured in the same run, and the ratio.
+import { benches } from './suites.ts';
+
+const args = process.argv.slice(2);
+const smoke = args.includes('--smoke');
+const selected = args.filter((a) => !a.startsWith('--'));
+const chosen = benches.filter((b) => selected.length === 0 || selected.includes(b.name));
+if (chosen.length === 0) {
+  process.stderr.write(`no benchmark matches ${selected.join(', ')}; available: ${benches.map((b) => b.name).join(', ')}\n`);
+  process.exit(2);
+}
+for (const bench of chosen) {
+  process.stdout.write(`\n## ${bench.name}${smoke ? ' (smoke)' : ''}\n`);
+  await bench.run({ smoke });
+}

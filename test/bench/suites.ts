@@ -1,0 +1,4 @@
+import type { Bench } from './table.ts';
+
+/** Every benchmark suite; each file under test/bench registers itself here. */
+export const benches: Bench[] = [];
