@@ -216,11 +216,13 @@ function lz4Decompress(data: Buffer, maxBytes: number): Buffer {
       }
       const size = (word & ~LZ4_UNCOMPRESSED_BIT) >>> 0;
       if (size > blockMax) fail(`block of ${size} bytes exceeds the frame's block maximum ${blockMax}`, pos);
+      const next = pos + 4 + size + (blockChecksum ? 4 : 0);
+      if (next > data.length) fail(`block of ${size} bytes runs past the end (${data.length - pos - 4} bytes left)`, pos);
       bound += (word & LZ4_UNCOMPRESSED_BIT) !== 0 ? size : blockMax;
       if (bound > maxBytes) tooLarge(Compression.Lz4, maxBytes, pos);
-      pos += 4 + size + (blockChecksum ? 4 : 0);
+      pos = next;
     }
-    if (pos > data.length) fail('frame runs past the end', frameStart);
+    if (pos > data.length) fail('content checksum truncated', pos - 4);
     try {
       frames.push(decompressFrameSync(data.subarray(frameStart, pos)));
     } catch (err) {
