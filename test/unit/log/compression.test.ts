@@ -16,7 +16,7 @@ import { hasCode } from '../../../runtime/util/errors.ts';
  */
 
 const hello = Buffer.from('hello');
-const bytes = (...parts: Array<number[] | string>): Buffer =>
+const bytes = (...parts: Array<number[] | string | Uint8Array>): Buffer =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
 
 const XERIAL_HEADER = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1];
