@@ -162,8 +162,8 @@ export function encodeBatch(input: BatchInput): Buffer {
     const record = records[i];
     const timestamp = checkLong(`timestamp of record ${i}`, record.timestamp ?? NO_TIMESTAMP);
     if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-    const timestampDelta = timestamp - baseTimestamp;
-    checkLong(`timestamp delta of record ${i}`, timestampDelta);
+    // Java computes deltas in wrapping int64 arithmetic; readers wrap back to the same timestamp.
+    const timestampDelta = BigInt.asIntN(64, timestamp - baseTimestamp);
     const offsetDelta = checkInt(`offset delta of record ${i}`, record.offsetDelta ?? i, 0, INT32_MAX);
     if (offsetDelta <= previousDelta) invalidInput(`offset delta ${offsetDelta} of record ${i} does not exceed the previous one (${previousDelta})`);
     previousDelta = offsetDelta;
@@ -377,7 +377,7 @@ export function decodeBatch(buf: Uint8Array, pos = 0, options: DecodeOptions = {
     checkRecordEnd(region, cur, recordEnd, recordStart);
     records.push({
       offset: header.baseOffset + BigInt(offsetDelta),
-      timestamp: logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+      timestamp: logAppendTime ? header.maxTimestamp : BigInt.asIntN(64, header.baseTimestamp + timestampDelta),
       key,
       value,
       headers,
