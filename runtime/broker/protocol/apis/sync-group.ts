@@ -1,0 +1,45 @@
+import type { MessageOf, MessageSpec } from '../schema.ts';
+
+/** SyncGroup (api key 14). v3 static membership, v4+ flexible, v5 protocol type/name echo. */
+export const syncGroupRequest = {
+  name: 'SyncGroupRequest',
+  apiKey: 14,
+  type: 'request',
+  validVersions: '0-5',
+  flexibleVersions: '4+',
+  fields: [
+    { name: 'groupId', type: 'string', versions: '0+' },
+    { name: 'generationId', type: 'int32', versions: '0+' },
+    { name: 'memberId', type: 'string', versions: '0+' },
+    { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+    { name: 'protocolType', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+    { name: 'protocolName', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+    {
+      name: 'assignments',
+      type: '[]SyncGroupRequestAssignment',
+      versions: '0+',
+      fields: [
+        { name: 'memberId', type: 'string', versions: '0+' },
+        { name: 'assignment', type: 'bytes', versions: '0+' },
+      ],
+    },
+  ],
+} as const satisfies MessageSpec;
+
+export const syncGroupResponse = {
+  name: 'SyncGroupResponse',
+  apiKey: 14,
+  type: 'response',
+  validVersions: '0-5',
+  flexibleVersions: '4+',
+  fields: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
+    { name: 'errorCode', type: 'int16', versions: '0+' },
+    { name: 'protocolType', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+    { name: 'protocolName', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+    { name: 'assignment', type: 'bytes', versions: '0+' },
+  ],
+} as const satisfies MessageSpec;
+
+export type SyncGroupRequest = MessageOf<typeof syncGroupRequest>;
+export type SyncGroupResponse = MessageOf<typeof syncGroupResponse>;

@@ -1,0 +1,27 @@
+/** The decoded body types of every API, in one place for handlers. */
+export type { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.ts';
+export type { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.ts';
+export type { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.ts';
+export type { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.ts';
+export type { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.ts';
+export type { DeleteRecordsRequest, DeleteRecordsResponse } from './delete-records.ts';
+export type { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.ts';
+export type { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.ts';
+export type { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.ts';
+export type { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups.ts';
+export type { FetchRequest, FetchResponse } from './fetch.ts';
+export type { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordinator.ts';
+export type { HeartbeatRequest, HeartbeatResponse } from './heartbeat.ts';
+export type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './incremental-alter-configs.ts';
+export type { InitProducerIdRequest, InitProducerIdResponse } from './init-producer-id.ts';
+export type { JoinGroupRequest, JoinGroupResponse } from './join-group.ts';
+export type { LeaveGroupRequest, LeaveGroupResponse } from './leave-group.ts';
+export type { ListGroupsRequest, ListGroupsResponse } from './list-groups.ts';
+export type { ListOffsetsRequest, ListOffsetsResponse } from './list-offsets.ts';
+export type { MetadataRequest, MetadataResponse } from './metadata.ts';
+export type { OffsetCommitRequest, OffsetCommitResponse } from './offset-commit.ts';
+export type { OffsetDeleteRequest, OffsetDeleteResponse } from './offset-delete.ts';
+export type { OffsetFetchRequest, OffsetFetchResponse } from './offset-fetch.ts';
+export type { ProduceRequest, ProduceResponse } from './produce.ts';
+export type { SaslHandshakeRequest, SaslHandshakeResponse } from './sasl-handshake.ts';
+export type { SyncGroupRequest, SyncGroupResponse } from './sync-group.ts';
