@@ -16,7 +16,10 @@ const allowed = [
   ['runtime/broker/cluster', [...base, 'runtime/broker/log', 'runtime/broker/storage', 'runtime/broker/protocol', 'runtime/broker/cluster']],
   ['runtime/broker/server', [...base, 'runtime/broker']],
   ['runtime/client', [...base, 'runtime/client', 'runtime/broker/log']],
-  ['runtime/connect/api', [...base, 'runtime/connect/api']],
+  // The Connector API returns config definitions (Connector.config(): ConfigDef), so it builds on
+  // connect/config, which imports only util (never connect/api).
+  ['runtime/connect/config', [...base, 'runtime/connect/config']],
+  ['runtime/connect/api', [...base, 'runtime/connect/api', 'runtime/connect/config']],
   // The plugin registry is the one place in runtime that may know the connectors.
   ['runtime/connect/worker/plugins.ts', [...base, 'runtime/connect', 'runtime/client', 'schema-registry/core', 'connectors']],
   ['runtime/connect', [...base, 'runtime/connect', 'runtime/client', 'schema-registry/core']],
