@@ -126,7 +126,7 @@ function hasXerialMagic(data: Buffer, pos: number): boolean {
 
 /** Like snappy-java's SnappyInputStream: xerial frames (possibly concatenated), else one raw block. */
 function snappyDecompress(data: Buffer, maxBytes: number): Buffer {
-  if (!hasXerialMagic(data, 0)) return snappyBlock(data, 0, data.length, maxBytes);
+  if (!hasXerialMagic(data, 0)) return snappyBlock(data, 0, data.length, maxBytes, maxBytes);
   if (data.length < XERIAL_HEADER_SIZE) invalid(Compression.Snappy, 'xerial header truncated', data.length);
   const parts: Buffer[] = [];
   let total = 0;
@@ -140,7 +140,7 @@ function snappyDecompress(data: Buffer, maxBytes: number): Buffer {
     if (data.length - pos < 4) invalid(Compression.Snappy, 'chunk length truncated', pos);
     const length = data.readInt32BE(pos);
     if (length < 0 || length > data.length - pos - 4) invalid(Compression.Snappy, `chunk length ${length} runs past the end (${data.length - pos - 4} bytes left)`, pos);
-    const block = snappyBlock(data, pos + 4, pos + 4 + length, maxBytes - total);
+    const block = snappyBlock(data, pos + 4, pos + 4 + length, maxBytes - total, maxBytes);
     parts.push(block);
     total += block.length;
     pos += 4 + length;
@@ -148,8 +148,8 @@ function snappyDecompress(data: Buffer, maxBytes: number): Buffer {
   return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
 }
 
-/** One raw snappy block; its varint preamble states the output size, checked before decoding. */
-function snappyBlock(data: Buffer, start: number, end: number, maxBytes: number): Buffer {
+/** One raw snappy block; its varint preamble states the output size, checked against what is left of the limit before decoding. */
+function snappyBlock(data: Buffer, start: number, end: number, budget: number, maxBytes: number): Buffer {
   const block = data.subarray(start, end);
   const cur = { pos: 0 };
   let expected: number;
@@ -158,7 +158,7 @@ function snappyBlock(data: Buffer, start: number, end: number, maxBytes: number)
   } catch (err) {
     return invalid(Compression.Snappy, 'block length preamble unreadable', start, err);
   }
-  if (expected > maxBytes) tooLarge(Compression.Snappy, maxBytes, start);
+  if (expected > budget) tooLarge(Compression.Snappy, maxBytes, start);
   let out: Buffer;
   try {
     out = snappyUncompressSync(block, { asBuffer: true }) as Buffer;
