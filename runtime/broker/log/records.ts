@@ -268,14 +268,14 @@ function corrupt(region: RecordsRegion, code: string, what: string, at: number, 
   });
 }
 
-function openRecords(buf: Uint8Array, pos: number, options: DecodeOptions): { size: number; attributes: number; region: RecordsRegion } {
+function openRecords(buf: Uint8Array, pos: number, options: DecodeOptions): { attributes: number; region: RecordsRegion } {
   const source = options.source ?? 'buffer';
   const size = validateBatch(buf, pos, { source, position: pos });
   const whole = asBuffer(buf);
   const attributes = whole.readInt16BE(pos + ATTRIBUTES);
   const payload = whole.subarray(pos + BATCH_HEADER_SIZE, pos + size);
   const codec = attributes & COMPRESSION_MASK;
-  if (codec === Compression.None) return { size, attributes, region: { bytes: payload, base: pos + BATCH_HEADER_SIZE, source, batchPosition: pos } };
+  if (codec === Compression.None) return { attributes, region: { bytes: payload, base: pos + BATCH_HEADER_SIZE, source, batchPosition: pos } };
   let bytes: Buffer;
   try {
     bytes = decompress(codec as Compression, payload, { maxBytes: options.maxDecompressedBytes });
@@ -288,7 +288,7 @@ function openRecords(buf: Uint8Array, pos: number, options: DecodeOptions): { si
       context: { ...err.context, source, batchPosition: pos, position: pos + BATCH_HEADER_SIZE + inner },
     });
   }
-  return { size, attributes, region: { bytes, base: -1, source, batchPosition: pos } };
+  return { attributes, region: { bytes, base: -1, source, batchPosition: pos } };
 }
 
 /** Reads a varint, reporting truncation as a truncated record. */
