@@ -109,9 +109,12 @@ export type StructOf<S extends readonly FieldSpec[]> = {
 /** The decoded shape of a message table. */
 export type MessageOf<M extends MessageSpec> = StructOf<M['fields']>;
 
-/** What an encoder accepts: any field may be left out and is then written as its default. */
+/**
+ * What an encoder accepts: any field may be left out and is then written as its default; byte
+ * fields take any Uint8Array.
+ */
 export type InputOf<T> = T extends Buffer
-  ? T
+  ? Uint8Array
   : T extends readonly (infer E)[]
     ? InputOf<E>[]
     : T extends object
