@@ -20,7 +20,7 @@ export type RegistryKey =
   | { keytype: 'CONFIG'; subject: string | null; magic: number }
   | { keytype: 'MODE'; subject: string | null; magic: number }
   | { keytype: 'DELETE_SUBJECT'; subject: string; magic: number }
-  | { keytype: 'CLEAR_SUBJECT'; subject: string; magic: number }
+  | { keytype: 'CLEAR_SUBJECT'; subject: string | null; magic: number }
   | { keytype: 'NOOP'; magic: number }
   | { keytype: 'CONTEXT'; tenant: string; context: string; magic: number }
   /** Keys written by registries with features we do not have (e.g. ASSOC); kept so replay can skip them. */
@@ -67,7 +67,8 @@ export interface DeleteSubjectValue {
 }
 
 export interface ClearSubjectValue {
-  subject: string;
+  /** Absent: every subject (entering IMPORT mode globally). */
+  subject?: string;
 }
 
 export interface ContextValue {
@@ -90,7 +91,7 @@ export const schemaKey = (subject: string, version: number) => ({ keytype: 'SCHE
 export const configKey = (subject: string | null) => ({ keytype: 'CONFIG' as const, subject, magic: 0 });
 export const modeKey = (subject: string | null) => ({ keytype: 'MODE' as const, subject, magic: 0 });
 export const deleteSubjectKey = (subject: string) => ({ keytype: 'DELETE_SUBJECT' as const, subject, magic: 0 });
-export const clearSubjectKey = (subject: string) => ({ keytype: 'CLEAR_SUBJECT' as const, subject, magic: 0 });
+export const clearSubjectKey = (subject: string | null) => ({ keytype: 'CLEAR_SUBJECT' as const, subject, magic: 0 });
 export const noopKey = () => ({ keytype: 'NOOP' as const, magic: 0 });
 export const contextKey = (context: string, tenant = 'default') => ({ keytype: 'CONTEXT' as const, tenant, context, magic: 0 });
 
@@ -246,8 +247,9 @@ export function decodeKey(text: string): RegistryKey {
     case 'MODE':
       return { keytype, subject: subject ?? null, magic };
     case 'DELETE_SUBJECT':
-    case 'CLEAR_SUBJECT':
       return { keytype, subject: required(subject, 'subject', text), magic };
+    case 'CLEAR_SUBJECT':
+      return { keytype, subject: subject ?? null, magic };
     case 'NOOP':
       return { keytype, magic };
     case 'CONTEXT':
@@ -305,8 +307,10 @@ export function decodeRecord(keyText: string, valueText: string | null): Registr
     }
     case 'DELETE_SUBJECT':
       return { key, value: { subject: str(o, 'subject') ?? key.subject, version: required(int(o, 'version'), 'version', valueText) } };
-    case 'CLEAR_SUBJECT':
-      return { key, value: { subject: str(o, 'subject') ?? key.subject } };
+    case 'CLEAR_SUBJECT': {
+      const subject = str(o, 'subject') ?? key.subject ?? undefined;
+      return { key, value: subject === undefined ? {} : { subject } };
+    }
     case 'CONTEXT':
       return { key, value: { tenant: str(o, 'tenant') ?? key.tenant, context: str(o, 'context') ?? key.context } };
   }

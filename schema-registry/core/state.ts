@@ -127,8 +127,8 @@ export class RegistryState {
         return APPLIED;
       }
       case 'CLEAR_SUBJECT': {
-        const value = record.value as { subject: string } | null;
-        if (value !== null) this.clearDeleted(value.subject);
+        const value = record.value as { subject?: string } | null;
+        if (value !== null) this.clearDeleted(value.subject ?? null);
         return APPLIED;
       }
       case 'CONTEXT': {
@@ -229,9 +229,10 @@ export class RegistryState {
   }
 
   /** CLEAR_SUBJECT: forget soft-deleted versions of the subject (or of every subject of a context). */
-  private clearDeleted(subject: string): void {
-    const target = parseSubject(subject);
+  private clearDeleted(subject: string | null): void {
+    const target = parseSubject(subject ?? '');
     const matches = (s: string): boolean => {
+      if (subject === null) return true;
       if (target.name !== '') return s === subject;
       return parseSubject(s).context === target.context;
     };
