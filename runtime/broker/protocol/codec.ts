@@ -189,14 +189,30 @@ function compileString(nullable: boolean, flexible: boolean, dflt: unknown): Com
   };
 }
 
+/** Byte fields take one Uint8Array or a list of them written back to back (stored batches, unjoined). */
+type ByteValue = Uint8Array | readonly Uint8Array[];
+
+function byteLength(b: ByteValue): number {
+  if (b instanceof Uint8Array) return b.length;
+  let n = 0;
+  for (const c of b) n += c.length;
+  return n;
+}
+
+function writeRaw(w: WireWriter, b: ByteValue): void {
+  if (b instanceof Uint8Array) w.raw(b);
+  else for (const c of b) w.raw(c);
+}
+
 function compileBytes(nullable: boolean, flexible: boolean, dflt: unknown): Compiled {
   const isDefault = (v: unknown): boolean =>
-    v === undefined || (dflt === null ? v === null : v instanceof Uint8Array && v.length === 0);
-  const value = (v: unknown): Uint8Array | null => {
+    v === undefined || (dflt === null ? v === null : (v instanceof Uint8Array || Array.isArray(v)) && byteLength(v) === 0);
+  const value = (v: unknown): ByteValue | null => {
     if (v === undefined) v = dflt;
     if (v === null) return nullable ? null : nullFault();
-    if (!(v instanceof Uint8Array)) throw new WriteFault(`expected a Buffer/Uint8Array, got ${describe(v)}`);
-    return v;
+    if (v instanceof Uint8Array) return v;
+    if (Array.isArray(v) && v.every((c) => c instanceof Uint8Array)) return v as Uint8Array[];
+    throw new WriteFault(`expected a Buffer/Uint8Array (or a list of them), got ${describe(v)}`);
   };
   if (flexible) {
     return {
@@ -211,8 +227,8 @@ function compileBytes(nullable: boolean, flexible: boolean, dflt: unknown): Comp
         const b = value(v);
         if (b === null) w.uvarint(0);
         else {
-          w.uvarint(b.length + 1);
-          w.raw(b);
+          w.uvarint(byteLength(b) + 1);
+          writeRaw(w, b);
         }
       },
       isDefault,
@@ -231,8 +247,8 @@ function compileBytes(nullable: boolean, flexible: boolean, dflt: unknown): Comp
       const b = value(v);
       if (b === null) w.int32(-1);
       else {
-        w.int32(b.length);
-        w.raw(b);
+        w.int32(byteLength(b));
+        writeRaw(w, b);
       }
     },
     isDefault,

@@ -111,10 +111,11 @@ export type MessageOf<M extends MessageSpec> = StructOf<M['fields']>;
 
 /**
  * What an encoder accepts: any field may be left out and is then written as its default; byte
- * fields take any Uint8Array.
+ * fields (records above all) take any Uint8Array, or a list of them written back to back, so
+ * batches read from several places are sent without being joined first.
  */
 export type InputOf<T> = T extends Buffer
-  ? Uint8Array
+  ? Uint8Array | readonly Uint8Array[]
   : T extends readonly (infer E)[]
     ? InputOf<E>[]
     : T extends object

@@ -125,3 +125,34 @@ describe('flexible responses', () => {
     });
   });
 });
+
+describe('records without copies', () => {
+  const a = Buffer.alloc(5000, 0xa1);
+  const b = Buffer.alloc(6000, 0xb2);
+  const small = Buffer.from([1, 2, 3]);
+
+  it('large record buffers become their own chunks, the very same objects', () => {
+    const chunks = encodeResponse({ correlationId: 1 }, 1, 11, { responses: [{ topic: 't', partitions: [{ partitionIndex: 0, records: a }, { partitionIndex: 1, records: small }] }] });
+    expect(chunks.some((c) => c === a)).toBe(true);
+    // The small one is copied into the surrounding bytes.
+    expect(chunks.some((c) => c === small)).toBe(false);
+    const body = decodeResponse(Buffer.concat(chunks).subarray(4), 1, 11).body as { responses: { partitions: { records: Buffer }[] }[] };
+    expect(body.responses[0].partitions.map((p) => p.records.length)).toEqual([5000, 3]);
+  });
+
+  it('a list of buffers is one records field, length-prefixed by its total, each part passed through', () => {
+    for (const v of [11, 12]) {
+      const chunks = encodeResponse({ correlationId: 1 }, 1, v, { responses: [{ topic: 't', partitions: [{ partitionIndex: 0, records: [a, small, b] }] }] });
+      expect(chunks.filter((c) => c === a || c === b)).toHaveLength(2);
+      const body = decodeResponse(Buffer.concat(chunks).subarray(4), 1, v).body as { responses: { partitions: { records: Buffer }[] }[] };
+      expect(body.responses[0].partitions[0].records.equals(Buffer.concat([a, small, b]))).toBe(true);
+    }
+  });
+
+  it('decoded records are views of the request frame', () => {
+    const frame = Buffer.concat(encodeRequest({ apiKey: 0, apiVersion: 7, correlationId: 1, clientId: null }, { acks: 1, timeoutMs: 1, topicData: [{ name: 't', partitionData: [{ index: 0, records: a }] }] })).subarray(4);
+    const records = (decodeRequest(frame).body as { topicData: { partitionData: { records: Buffer }[] }[] }).topicData[0].partitionData[0].records;
+    expect(records.buffer).toBe(frame.buffer);
+    expect(records.byteOffset - frame.byteOffset).toBe(frame.length - a.length);
+  });
+});
