@@ -184,7 +184,9 @@ function parseNumber(token: string): SchemaAndValue | null {
         return { schema: Schemas[type as 'INT8'], value };
       }
     }
-  } else {
+  }
+  // As Kafka: written with a fraction or exponent (scale ≠ 0) → FLOAT32 when in float range, else FLOAT64.
+  if (decimal.scale !== 0) {
     const d = decimal.toNumber();
     if (Math.abs(d) <= FLOAT32_MAX) return { schema: Schemas.FLOAT32, value: Math.fround(d) };
     if (Number.isFinite(d)) return { schema: Schemas.FLOAT64, value: d };
