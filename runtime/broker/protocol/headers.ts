@@ -1,3 +1,4 @@
+import { ReadFault } from './wire-reader.ts';
 import type { WireReader } from './wire-reader.ts';
 import type { WireWriter } from './wire-writer.ts';
 
@@ -33,8 +34,10 @@ export function responseHeaderVersion(apiKey: number, flexible: boolean): 0 | 1 
 
 /** Reads the clientId and, for header v2, skips the tagged fields (none are defined). */
 export function readRequestHeaderRest(r: WireReader, headerVersion: 1 | 2): string | null {
+  const at = r.pos;
   const n = r.int16();
-  const clientId = n < 0 ? null : r.utf8(n);
+  if (n < -1) throw new ReadFault(`negative clientId length ${n}`, at);
+  const clientId = n === -1 ? null : r.utf8(n);
   if (headerVersion === 2) skipTaggedFields(r);
   return clientId;
 }
