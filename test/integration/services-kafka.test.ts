@@ -16,12 +16,9 @@ import { kafkaTool, serviceUrl } from '../services/services.ts';
 const run = promisify(execFile);
 
 describe('Apache Kafka from test/services', () => {
-  let bootstrap: string;
-  beforeAll(() => {
-    bootstrap = serviceUrl('kafka');
-  });
-
+  // Asked for in each test (not in a hook), so that a missing broker fails every test by name.
   it('produces and consumes through a consumer group with kafkajs', async () => {
+    const bootstrap = serviceUrl('kafka');
     const topic = `smoke-kafkajs-${randomUUID()}`;
     const groupId = `smoke-group-${randomUUID()}`;
     const kafka = new Kafka({ clientId: 'sluice-smoke', brokers: [bootstrap], logLevel: logLevel.NOTHING });
@@ -59,6 +56,7 @@ describe('Apache Kafka from test/services', () => {
   });
 
   it('lists its metadata with kcat', async () => {
+    const bootstrap = serviceUrl('kafka');
     const topic = `smoke-kcat-${randomUUID()}`;
     await kafkaTool('kafka-topics', ['--bootstrap-server', bootstrap, '--create', '--topic', topic, '--partitions', '2']);
     const { stdout } = await run('kcat', ['-b', bootstrap, '-L', '-J', '-t', topic], { timeout: 30_000 });
@@ -69,6 +67,7 @@ describe('Apache Kafka from test/services', () => {
   });
 
   it('round-trips messages through the Java console producer and consumer', async () => {
+    const bootstrap = serviceUrl('kafka');
     const topic = `smoke-console-${randomUUID()}`;
     const produced = await kafkaTool('kafka-console-producer', ['--bootstrap-server', bootstrap, '--topic', topic], {
       input: 'first message\nsecond message\n',
@@ -94,6 +93,7 @@ describe('Apache Kafka from test/services', () => {
     });
 
     it('copies a file through a topic into another file', async () => {
+      const bootstrap = serviceUrl('kafka');
       const topic = `smoke-connect-${randomUUID()}`;
       const input = path.join(dir, 'in.txt');
       const output = path.join(dir, 'out.txt');

@@ -34,7 +34,12 @@ ES_USER=${SLUICE_ES_USER:-sluice-es}
 RESERVED_PORTS=" 8081 8083 8088 9092 9093 9200 9300 27017 "
 
 say() { printf 'services: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
+# die MESSAGE: the message also goes to $SERVICE_REASON_FILE when set (up reports it last).
+die() {
+  say "$*"
+  [[ -z ${SERVICE_REASON_FILE:-} ]] || printf '%s\n' "$*" >"$SERVICE_REASON_FILE"
+  exit 1
+}
 
 is_service() { local n; for n in "${SERVICE_NAMES[@]}"; do [[ $n == "$1" ]] && return 0; done; return 1; }
 check_names() {
