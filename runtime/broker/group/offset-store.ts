@@ -1,6 +1,7 @@
 /**
  * Committed offsets per group, topic and partition: the materialized view of the offset commit
- * records of __consumer_offsets.
+ * records of __consumer_offsets. It also counts commits written but not yet acknowledged, so that
+ * deletions cover them too (Kafka's coordinator sees its own uncommitted writes).
  */
 export interface CommittedOffset {
   offset: bigint;
@@ -12,8 +13,11 @@ export interface CommittedOffset {
   expireTimestamp: number | undefined;
 }
 
+const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
 export class OffsetStore {
   readonly #byGroup = new Map<string, Map<string, Map<number, CommittedOffset>>>();
+  readonly #pending = new Map<string, Map<string, { topic: string; partition: number; count: number }>>();
 
   get(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
     return this.#byGroup.get(groupId)?.get(topic)?.get(partition);
@@ -50,6 +54,35 @@ export class OffsetStore {
     const out: { topic: string; partition: number; offset: CommittedOffset }[] = [];
     for (const [topic, partitions] of this.topicsOf(groupId)) {
       for (const [partition, offset] of partitions) out.push({ topic, partition, offset });
+    }
+    return out;
+  }
+
+  /** Counts a commit of the partition as being written (+1) or done being written (-1). */
+  trackPending(groupId: string, topic: string, partition: number, delta: number): void {
+    let partitions = this.#pending.get(groupId);
+    if (partitions === undefined) this.#pending.set(groupId, (partitions = new Map()));
+    const key = partitionKey(topic, partition);
+    const entry = partitions.get(key) ?? { topic, partition, count: 0 };
+    entry.count += delta;
+    if (entry.count > 0) partitions.set(key, entry);
+    else partitions.delete(key);
+    if (partitions.size === 0) this.#pending.delete(groupId);
+  }
+
+  hasPending(groupId: string): boolean {
+    return this.#pending.has(groupId);
+  }
+
+  hasOffsetOrPending(groupId: string, topic: string, partition: number): boolean {
+    return this.get(groupId, topic, partition) !== undefined || this.#pending.get(groupId)?.has(partitionKey(topic, partition)) === true;
+  }
+
+  /** Every partition with an offset, counting commits still being written. */
+  partitionsWithOffsetsOrPending(groupId: string): { topic: string; partition: number }[] {
+    const out = this.partitionsOf(groupId).map(({ topic, partition }) => ({ topic, partition }));
+    for (const entry of this.#pending.get(groupId)?.values() ?? []) {
+      if (this.get(groupId, entry.topic, entry.partition) === undefined) out.push({ topic: entry.topic, partition: entry.partition });
     }
     return out;
   }
