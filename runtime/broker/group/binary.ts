@@ -112,10 +112,6 @@ export class ByteReader {
     this.#what = what;
   }
 
-  get position(): number {
-    return this.#pos;
-  }
-
   get remaining(): number {
     return this.#buf.length - this.#pos;
   }
@@ -128,11 +124,6 @@ export class ByteReader {
 
   #need(n: number, field: string): void {
     if (this.#pos + n > this.#buf.length) this.fail(field, `needs ${n} bytes, only ${this.remaining} left`);
-  }
-
-  int8(field: string): number {
-    this.#need(1, field);
-    return this.#view.getInt8(this.#pos++);
   }
 
   int16(field: string): number {

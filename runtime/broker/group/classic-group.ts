@@ -99,7 +99,7 @@ export class ClassicGroupMember {
   }
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -175,10 +175,6 @@ export class ClassicGroup {
 
   staticMemberId(groupInstanceId: string): string | undefined {
     return this.#staticMembers.get(groupInstanceId);
-  }
-
-  get staticMemberCount(): number {
-    return this.#staticMembers.size;
   }
 
   transitionTo(target: GroupState, now: number): void {
@@ -282,10 +278,6 @@ export class ClassicGroup {
   addPendingMember(memberId: string): void {
     if (this.hasMember(memberId)) throw new Error(`pending member ${memberId} is already a member of ${this.groupId}`);
     this.#pendingJoinMembers.add(memberId);
-  }
-
-  get numPendingJoinMembers(): number {
-    return this.#pendingJoinMembers.size;
   }
 
   addPendingSyncMember(memberId: string): void {

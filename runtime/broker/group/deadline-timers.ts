@@ -37,10 +37,6 @@ export class DeadlineTimers<T> {
     return this.#live.has(key);
   }
 
-  deadlineOf(key: string): number | undefined {
-    return this.#live.get(key)?.deadline;
-  }
-
   /** The earliest deadline, or undefined when nothing is scheduled. */
   nextDeadline(): number | undefined {
     this.#dropStale();
