@@ -143,6 +143,15 @@ export function validateValue(schema: Schema, value: unknown, path: string | nul
   }
 }
 
+/** Readable text for logs, in the style of Java's toString (lists [a, b], maps {k=v}). */
+function display(v: unknown): string {
+  if (v instanceof Uint8Array) return `bytes[${v.length}]`;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+  if (Array.isArray(v)) return `[${v.map(display).join(', ')}]`;
+  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${display(k)}=${display(x)}`).join(', ')}}`;
+  return String(v);
+}
+
 /** A record-like value with a STRUCT schema; `put` validates each value against its field's schema. */
 export class Struct {
   readonly schema: Schema;
@@ -252,7 +261,7 @@ export class Struct {
     const parts: string[] = [];
     this.schema.fields().forEach((f, i) => {
       const v = this.#values[i];
-      if (v !== null) parts.push(`${f.name}=${v instanceof Uint8Array ? `bytes[${v.length}]` : String(v)}`);
+      if (v !== null) parts.push(`${f.name}=${display(v)}`);
     });
     return `Struct{${parts.join(',')}}`;
   }

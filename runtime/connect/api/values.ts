@@ -6,14 +6,15 @@
  * Kafka, on purpose: a top-level string is only parsed as a number or literal when the whole
  * string is one (Kafka reads "12,5" as 12), quoted strings inside arrays and maps are unescaped,
  * arrays and maps whose elements share no type get a null schema (Kafka gives a schema whose
- * element schema is null), and dates are formatted and parsed in UTC (Kafka: the JVM's zone).
+ * element schema is null), elements mixing null and numbers get an optional numeric schema
+ * (Kafka falls back to a string), and dates are formatted and parsed in UTC (Kafka: the JVM's zone).
  */
 import { BigDecimal } from './big-decimal.ts';
 import { DataException } from './errors.ts';
 import { javaDoubleToString, javaFloatToString } from './java-numbers.ts';
 import { LogicalDate, LogicalDecimal, LogicalTime, LogicalTimestamp } from './logical-types.ts';
 import type { Schema, SchemaAndValue, SchemaType } from './schema.ts';
-import { NULL_SCHEMA_AND_VALUE, Schemas } from './schema.ts';
+import { ConnectSchema, NULL_SCHEMA_AND_VALUE, Schemas } from './schema.ts';
 import { SchemaBuilder } from './schema-builder.ts';
 import { Struct } from './struct.ts';
 
@@ -210,11 +211,30 @@ function mergeSchemas(a: Schema, b: Schema): Schema | null {
   return null;
 }
 
+/** The same schema, but optional. */
+function asOptional(schema: Schema): Schema {
+  if (schema.optional) return schema;
+  return new ConnectSchema({
+    type: schema.type,
+    optional: true,
+    defaultValue: schema.defaultValue,
+    name: schema.name,
+    version: schema.version,
+    doc: schema.doc,
+    parameters: schema.parameters,
+    fields: schema.type === 'STRUCT' ? schema.fields() : undefined,
+    keySchema: schema.type === 'MAP' ? schema.keySchema() : null,
+    valueSchema: schema.type === 'MAP' || schema.type === 'ARRAY' ? schema.valueSchema() : null,
+  });
+}
+
 class SchemaMerger {
   #common: Schema | null = null;
   #compatible = true;
+  #sawNull = false;
 
   merge(sv: SchemaAndValue | null): void {
+    if (sv === null || sv.value === null) this.#sawNull = true;
     if (sv === null || sv.schema === null || !this.#compatible) return;
     if (this.#common === null) this.#common = sv.schema;
     else {
@@ -223,8 +243,10 @@ class SchemaMerger {
     }
   }
 
+  /** The common schema (optional when a null was seen), or null when there is none. */
   get schema(): Schema | null {
-    return this.#compatible ? this.#common : null;
+    if (!this.#compatible || this.#common === null) return null;
+    return this.#sawNull ? asOptional(this.#common) : this.#common;
   }
 }
 

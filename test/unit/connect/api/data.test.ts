@@ -139,7 +139,9 @@ describe('Struct', () => {
     expect(p.getArray<string>('tags')).toEqual(['a']);
     expect(p.getStruct('address')?.getInt32('zip')).toBe(12345);
     expect(() => p.validate()).not.toThrow();
-    expect(p.toString()).toBe('Struct{name=Ann,tags=a,address=Struct{street=Main St,zip=12345}}');
+    expect(p.toString()).toBe('Struct{name=Ann,tags=[a],address=Struct{street=Main St,zip=12345}}');
+    p.put('scores', new Map([['x', 1.5]]));
+    expect(p.toString()).toContain('scores={x=1.5}');
   });
 
   it('names the field in validation errors, including nested paths', () => {

@@ -12,6 +12,7 @@ import {
   javaDoubleToString,
   javaFloatToString,
   parseValueString,
+  validateValue,
   valueToString,
 } from '../../../../runtime/connect/api/index.ts';
 
@@ -45,8 +46,9 @@ describe('parseValueString (Kafka Values.parseString)', () => {
     expect(arr.schema?.equals(SchemaBuilder.array(Schemas.INT16).build())).toBe(true);
     expect(arr.value).toEqual([1, 2, 300]);
     const withNull = parseValueString('[1, null, 2.5]');
-    expect(withNull.schema?.equals(SchemaBuilder.array(Schemas.FLOAT32).build())).toBe(true);
+    expect(withNull.schema?.equals(SchemaBuilder.array(Schemas.OPTIONAL_FLOAT32).build())).toBe(true);
     expect(withNull.value).toEqual([1, null, 2.5]);
+    expect(() => validateValue(withNull.schema!, withNull.value)).not.toThrow();
     const map = parseValueString('{"a": 1, "b": 2}');
     expect(map.schema?.equals(SchemaBuilder.map(Schemas.STRING, Schemas.INT8).build())).toBe(true);
     expect(map.value).toEqual(new Map([['a', 1], ['b', 2]]));
