@@ -604,10 +604,13 @@ export class PartitionLog {
     this.#checkUsable();
     const target = Number(timestamp);
     for (const segment of this.#segments) {
-      if (segment.size === 0) continue;
+      if (segment.size === 0 || segment.maxTimestamp < target) continue;
       this.#touch(segment);
+      // Entries strictly below the target: every record up to their offset is older than it.
+      const entry = segment.timeIndexLookup(target - 1);
+      const start = entry === undefined ? 0 : Math.max(0, segment.findPosition(entry.offset));
       let found: { offset: bigint; timestamp: bigint } | undefined;
-      segment.walkHeaders(0, (position, size, _base, lastOffset, maxTimestamp) => {
+      segment.walkHeaders(start, (position, size, _base, lastOffset, maxTimestamp) => {
         if (maxTimestamp < target || lastOffset < this.#logStartOffset) return true;
         const bytes = Buffer.allocUnsafe(size);
         segment.readInto(bytes, 0, size, position);
@@ -743,10 +746,11 @@ export class PartitionLog {
 
   /**
    * Swaps a cleaned segment in (or removes a segment the cleaner emptied), in one synchronous
-   * step so that no append or read sees a half state. `commit` renames the files and returns the
-   * replacement; returns false when the segment left the log meanwhile (retention, truncation).
+   * step so that no append or read sees a half state. `commit` renames the cleaned files over the
+   * old ones; null removes the segment. Returns false (and does nothing) when the segment left the
+   * log meanwhile (retention, truncation, close).
    */
-  replaceSegment(old: LogSegment, commit: (() => LogSegment) | null): boolean {
+  replaceSegment(old: LogSegment, commit: (() => void) | null): boolean {
     const i = this.#segments.indexOf(old);
     if (i < 0 || old.deleted || old === this.#active || this.#closed) return false;
     this.#readCache = undefined;
@@ -757,10 +761,16 @@ export class PartitionLog {
       this.#deleteSegmentFiles(old);
     } else {
       old.unload();
-      this.#segments[i] = commit();
+      commit();
+      this.#segments[i] = LogSegment.existing(this.dir, old.baseOffset, this.#settings(), old.createdAt, old.rollJitterMs);
     }
     this.#dirUnsynced = true;
     return true;
+  }
+
+  /** Whether `segment` is still part of the log (the cleaner checks between chunks). */
+  holdsSegment(segment: LogSegment): boolean {
+    return this.#segments.includes(segment);
   }
 
   /** Records a finished pass: offsets below `endOffset` are clean; tombstones expire from `tombstoneHorizon`. */

@@ -7,6 +7,7 @@ import { scanChunk } from '../log/batch-scan.ts';
 import { segmentFileName } from '../log/file-names.ts';
 import type { SegmentFileKind, TransientSuffix } from '../log/file-names.ts';
 import { OffsetIndex } from '../log/offset-index.ts';
+import { SegmentIndexer } from '../log/segment-indexer.ts';
 import { TimeIndex } from '../log/time-index.ts';
 import { fdatasync, fsyncFile, readFully, readIfExists, unlinkIfExists, writeFully } from './fs-util.ts';
 
@@ -43,9 +44,7 @@ export class LogSegment {
   readonly rollJitterMs: number;
   #settings: SegmentSettings;
   #fd: number | undefined;
-  #index: OffsetIndex | undefined;
-  #timeIndex: TimeIndex | undefined;
-  #bytesSinceIndexEntry = 0;
+  #indexer: SegmentIndexer | undefined;
   #nextOffset = UNKNOWN;
   #maxTimestamp = UNKNOWN;
   #offsetOfMaxTimestamp = -1;
@@ -70,8 +69,7 @@ export class LogSegment {
     unlinkIfExists(segment.path('index'));
     unlinkIfExists(segment.path('timeindex'));
     segment.#fd = fs.openSync(segment.path('log'), 'wx+');
-    segment.#index = new OffsetIndex(baseOffset, settings.maxIndexBytes);
-    segment.#timeIndex = new TimeIndex(baseOffset, settings.maxIndexBytes);
+    segment.#indexer = new SegmentIndexer(baseOffset, settings);
     segment.#nextOffset = baseOffset;
     segment.#maxTimestamp = -1;
     segment.#firstBatchTimestamp = -1;
@@ -104,22 +102,21 @@ export class LogSegment {
   }
 
   get isLoaded(): boolean {
-    return this.#fd !== undefined || this.#index !== undefined;
+    return this.#fd !== undefined || this.#indexer !== undefined;
   }
 
   /** Closes the file and drops the in-memory indexes (they are on disk). */
   unload(): void {
     if (this.#fd !== undefined) fs.closeSync(this.#fd);
     this.#fd = undefined;
-    this.#index = undefined;
-    this.#timeIndex = undefined;
+    this.#indexer = undefined;
   }
 
   // --- indexes ---------------------------------------------------------------------------------
 
-  #ensureIndexes(): { index: OffsetIndex; timeIndex: TimeIndex } {
-    if (this.#index === undefined || this.#timeIndex === undefined) this.#loadIndexes();
-    return { index: this.#index as OffsetIndex, timeIndex: this.#timeIndex as TimeIndex };
+  #ensureIndexes(): SegmentIndexer {
+    if (this.#indexer === undefined) this.#loadIndexes();
+    return this.#indexer as SegmentIndexer;
   }
 
   /** Loads `.index` and `.timeindex`, rebuilding them from the log when missing or invalid. */
@@ -129,8 +126,13 @@ export class LogSegment {
     const timeFile = readIfExists(this.path('timeindex'));
     try {
       if (indexFile === undefined || timeFile === undefined) throw new CorruptDataError('index file missing', { code: 'INDEX_MISSING' });
-      this.#index = OffsetIndex.load(this.baseOffset, maxIndexBytes, indexFile, this.size, this.path('index'));
-      this.#timeIndex = TimeIndex.load(this.baseOffset, maxIndexBytes, timeFile, this.path('timeindex'));
+      const index = OffsetIndex.load(this.baseOffset, maxIndexBytes, indexFile, this.size, this.path('index'));
+      const timeIndex = TimeIndex.load(this.baseOffset, maxIndexBytes, timeFile, this.path('timeindex'));
+      const indexer = new SegmentIndexer(this.baseOffset, this.#settings, { index, timeIndex });
+      const last = timeIndex.lastEntry();
+      indexer.maxTimestamp = Math.max(last?.timestamp ?? -1, this.#maxTimestamp);
+      indexer.offsetOfMaxTimestamp = this.#maxTimestamp > (last?.timestamp ?? -1) ? this.#offsetOfMaxTimestamp : (last?.offset ?? -1);
+      this.#indexer = indexer;
     } catch (err) {
       if (!(err instanceof CorruptDataError)) throw err;
       this.rebuildIndexes();
@@ -140,35 +142,19 @@ export class LogSegment {
 
   /** Rebuilds both indexes (and the segment's timestamps) by walking the whole log. */
   rebuildIndexes(): SegmentWalk {
-    this.#index = new OffsetIndex(this.baseOffset, this.#settings.maxIndexBytes);
-    this.#timeIndex = new TimeIndex(this.baseOffset, this.#settings.maxIndexBytes);
-    this.#bytesSinceIndexEntry = 0;
-    this.#maxTimestamp = -1;
-    this.#offsetOfMaxTimestamp = -1;
-    this.#firstBatchTimestamp = -1;
-    const walk = this.walk(0, this.baseOffset, (b) => this.#indexBatch(b.position, b.size, b.lastOffset, b.maxTimestamp, b.lastOffset));
+    const indexer = new SegmentIndexer(this.baseOffset, this.#settings);
+    this.#indexer = indexer;
+    const walk = this.walk(0, this.baseOffset, (b) => indexer.add(b.position, b.size, b.lastOffset, b.maxTimestamp, b.lastOffset));
+    this.#maxTimestamp = indexer.maxTimestamp;
+    this.#offsetOfMaxTimestamp = indexer.offsetOfMaxTimestamp;
+    this.#firstBatchTimestamp = indexer.firstBatchTimestamp;
     this.#nextOffset = walk.nextOffset;
     return walk;
   }
 
-  #indexBatch(position: number, size: number, lastOffset: number, maxTimestamp: number, offsetOfMaxTimestamp: number): void {
-    if (position === 0) this.#firstBatchTimestamp = maxTimestamp;
-    if (maxTimestamp > this.#maxTimestamp) {
-      this.#maxTimestamp = maxTimestamp;
-      this.#offsetOfMaxTimestamp = offsetOfMaxTimestamp;
-    }
-    if (this.#bytesSinceIndexEntry > this.#settings.indexIntervalBytes) {
-      (this.#index as OffsetIndex).append(lastOffset, position);
-      (this.#timeIndex as TimeIndex).maybeAppend(this.#maxTimestamp, this.#offsetOfMaxTimestamp);
-      this.#bytesSinceIndexEntry = 0;
-    }
-    this.#bytesSinceIndexEntry += size;
-  }
-
   /** Adds the segment's final max timestamp to its time index, as Kafka does when a segment stops being active. */
   sealTimeIndex(): void {
-    const { timeIndex } = this.#ensureIndexes();
-    if (this.#maxTimestamp >= 0) timeIndex.maybeAppend(this.#maxTimestamp, this.#offsetOfMaxTimestamp);
+    this.#ensureIndexes().seal();
   }
 
   /** Writes both index files (no fsync; see fsync()). */
@@ -184,6 +170,11 @@ export class LogSegment {
     return index.isFull || timeIndex.isFull;
   }
 
+  /** The time index entry at or before `timestamp` (for ListOffsets), if any. */
+  timeIndexLookup(timestamp: number): { timestamp: number; offset: number } | undefined {
+    return this.#ensureIndexes().timeIndex.lookup(timestamp);
+  }
+
   // --- facts about the segment ---------------------------------------------------------------
 
   /** Offset after the segment's last batch (computed once for segments found on disk). */
@@ -194,15 +185,17 @@ export class LogSegment {
 
   /** Walks the batch headers after the last index entry: sets next offset and max timestamp, returns where the walk ended. */
   #walkTail(): number {
-    const { index } = this.#ensureIndexes();
-    const known = this.#maxTimestampKnown();
-    const walk = this.walkHeaders(index.lastEntry().position, (_position, _size, _base, lastOffset, maxTimestamp) => {
-      if (maxTimestamp > known && maxTimestamp > this.#maxTimestamp) {
-        this.#maxTimestamp = maxTimestamp;
-        this.#offsetOfMaxTimestamp = lastOffset;
+    const indexer = this.#ensureIndexes();
+    const last = indexer.index.lastEntry();
+    const walk = this.walkHeaders(last.position, (_position, _size, _base, lastOffset, maxTimestamp) => {
+      if (maxTimestamp > indexer.maxTimestamp) {
+        indexer.maxTimestamp = maxTimestamp;
+        indexer.offsetOfMaxTimestamp = lastOffset;
       }
     });
-    this.#nextOffset = Math.max(walk.nextOffset, index.lastEntry().offset + (index.entries > 0 ? 1 : 0), this.baseOffset);
+    this.#maxTimestamp = indexer.maxTimestamp;
+    this.#offsetOfMaxTimestamp = indexer.offsetOfMaxTimestamp;
+    this.#nextOffset = Math.max(walk.nextOffset, last.offset + (indexer.index.entries > 0 ? 1 : 0), this.baseOffset);
     return walk.end;
   }
 
@@ -214,20 +207,15 @@ export class LogSegment {
     return this.#walkTail() === this.size;
   }
 
-  #maxTimestampKnown(): number {
-    if (this.#maxTimestamp === UNKNOWN) {
-      const { timeIndex } = this.#ensureIndexes();
-      const last = timeIndex.lastEntry();
-      this.#maxTimestamp = last?.timestamp ?? -1;
-      this.#offsetOfMaxTimestamp = last?.offset ?? -1;
-    }
+  /** Largest batch max timestamp in the segment, -1 when it has none. */
+  get maxTimestamp(): number {
+    if (this.#nextOffset === UNKNOWN || this.#maxTimestamp === UNKNOWN) this.#walkTail();
     return this.#maxTimestamp;
   }
 
-  /** Largest batch max timestamp in the segment, or the log file's mtime when it has none. */
+  /** Largest batch max timestamp in the segment, or the log file's mtime when it has none (for retention). */
   get largestTimestamp(): number {
-    if (this.#nextOffset === UNKNOWN) void this.nextOffset;
-    const ts = this.#maxTimestampKnown();
+    const ts = this.maxTimestamp;
     if (ts >= 0) return ts;
     return this.deleted ? -1 : fs.statSync(this.path('log')).mtimeMs;
   }
@@ -250,12 +238,14 @@ export class LogSegment {
   /** Writes batches whose offsets are already assigned; indexes follow in memory. */
   append(records: Buffer, lastOffset: number, maxTimestamp: number, offsetOfMaxTimestamp: number, firstBatchMaxTimestamp: number): void {
     const position = this.size;
-    this.#ensureIndexes();
-    if (this.#maxTimestamp === UNKNOWN || this.#nextOffset === UNKNOWN) void this.nextOffset;
+    if (this.#nextOffset === UNKNOWN || this.#maxTimestamp === UNKNOWN) this.#walkTail();
+    if (position > 0 && this.#firstBatchTimestamp === UNKNOWN) void this.firstBatchTimestamp;
     writeFully(this.#open(), records, position);
+    const indexer = this.#ensureIndexes();
+    indexer.add(position, records.length, lastOffset, maxTimestamp, offsetOfMaxTimestamp, firstBatchMaxTimestamp);
     if (position === 0) this.#firstBatchTimestamp = firstBatchMaxTimestamp;
-    else if (this.#firstBatchTimestamp === UNKNOWN) void this.firstBatchTimestamp;
-    this.#indexBatch(position, records.length, lastOffset, maxTimestamp, offsetOfMaxTimestamp);
+    this.#maxTimestamp = indexer.maxTimestamp;
+    this.#offsetOfMaxTimestamp = indexer.offsetOfMaxTimestamp;
     this.size = position + records.length;
     this.#nextOffset = lastOffset + 1;
     this.#dataUnsynced = true;
@@ -273,8 +263,7 @@ export class LogSegment {
    * none (the offset is past its end, or only a gap left by compaction follows).
    */
   findPosition(offset: number): number {
-    const { index } = this.#ensureIndexes();
-    const start = index.lookup(offset).position;
+    const start = this.#ensureIndexes().index.lookup(offset).position;
     let found = -1;
     this.walkHeaders(start, (position, _size, _base, lastOffset) => {
       if (lastOffset < offset) return true;
