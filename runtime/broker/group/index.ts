@@ -11,5 +11,5 @@ export type { GroupMetadataKey, GroupMetadataMember, GroupMetadataValue } from '
 export type { OffsetCommitKey, OffsetCommitValue } from './offset-commit-record.ts';
 export { foldCoordinatorRecords } from './load.ts';
 export type { LoadedCoordinatorState } from './load.ts';
-export { ErrorCode, appendErrorToResponseError } from './error-codes.ts';
+export { appendErrorToResponseError } from './error-codes.ts';
 export { javaStringHashCode, kafkaAbs, offsetsPartitionFor } from './offsets-partition.ts';
