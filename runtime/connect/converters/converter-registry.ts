@@ -8,6 +8,7 @@ import type { Converter, HeaderConverter } from '../api/index.ts';
 import { ConfigError } from '../../util/errors.ts';
 import { ByteArrayConverter } from './byte-array-converter.ts';
 import { JsonConverter } from './json-converter.ts';
+import { NUMBER_FORMATS, NumberConverter } from './number-converters.ts';
 import { SimpleHeaderConverter } from './simple-header-converter.ts';
 import { StringConverter } from './string-converter.ts';
 
@@ -58,6 +59,13 @@ registerConverter({
   className: 'org.apache.kafka.connect.storage.SimpleHeaderConverter',
   createHeaderConverter: () => new SimpleHeaderConverter(),
 });
+for (const format of Object.values(NUMBER_FORMATS)) {
+  registerConverter({
+    className: `org.apache.kafka.connect.converters.${format.name}Converter`,
+    createConverter: () => new NumberConverter(format),
+    createHeaderConverter: () => new NumberConverter(format),
+  });
+}
 
 /** Class names usable for key.converter / value.converter. */
 export function availableConverters(): string[] {

@@ -9,6 +9,7 @@ export {
   SCHEMAS_ENABLE_CONFIG,
 } from './json-converter.ts';
 export { SimpleHeaderConverter } from './simple-header-converter.ts';
+export { NUMBER_FORMATS, NumberConverter } from './number-converters.ts';
 export { CONVERTER_TYPE_CONFIG, converterConfigDef, withConverterType } from './converter-config.ts';
 export type { ConverterType } from './converter-config.ts';
 export { SUPPORTED_CHARSETS, charsetFor } from './charsets.ts';

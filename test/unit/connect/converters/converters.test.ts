@@ -151,3 +151,40 @@ describe('converter registry', () => {
     expect(header.toConnectHeader('t', 'k', new Uint8Array([1]))).toEqual({ schema: Schemas.OPTIONAL_BYTES, value: new Uint8Array([1]) });
   });
 });
+
+describe('primitive number converters (Kafka serializer byte layouts)', () => {
+  const hex = (b: Uint8Array | null) => Buffer.from(b as Uint8Array).toString('hex');
+  const conv = (name: string) => {
+    const c = createConverter(`org.apache.kafka.connect.converters.${name}Converter`, 'value.converter');
+    c.configure({}, false);
+    return c;
+  };
+
+  it('writes big-endian fixed-width values and reads them back with optional schemas', () => {
+    const cases: Array<[string, unknown, string]> = [
+      ['Boolean', true, '01'],
+      ['Short', -2, 'fffe'],
+      ['Integer', 42, '0000002a'],
+      ['Long', -1, 'ffffffffffffffff'],
+      ['Long', 2n ** 62n, '4000000000000000'],
+      ['Float', 1.5, '3fc00000'],
+      ['Double', 1.5, '3ff8000000000000'],
+    ];
+    for (const [name, value, bytes] of cases) {
+      const c = conv(name);
+      const written = c.fromConnectData('t', null, null, value) as Uint8Array;
+      expect(hex(written)).toBe(bytes);
+      const back = c.toConnectData('t', null, written) as { schema: { optional: boolean }; value: unknown };
+      expect(back.value).toEqual(value);
+      expect(back.schema.optional).toBe(true);
+    }
+    expect(conv('Integer').fromConnectData('t', null, null, null)).toBeNull();
+  });
+
+  it('rejects wrong values and wrong sizes naming the topic', () => {
+    expect(() => conv('Integer').fromConnectData('t', null, null, 'x')).toThrow('Failed to serialize to integer (was string x) for topic "t"');
+    expect(() => conv('Short').fromConnectData('t', null, null, 70000)).toThrow(DataException);
+    expect(() => conv('Integer').toConnectData('t', null, new Uint8Array(3))).toThrow('Size of data received by IntegerDeserializer is not 4 (topic "t")');
+    expect(() => conv('Boolean').toConnectData('t', null, new Uint8Array([2]))).toThrow(/0 or 1/);
+  });
+});
