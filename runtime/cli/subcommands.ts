@@ -4,4 +4,6 @@ export interface Subcommand {
   run(argv: string[]): Promise<number>;
 }
 
-export const subcommands: Record<string, Subcommand> = {};
+export const subcommands: Record<string, Subcommand> = {
+  broker: { summary: 'run a single-node Kafka-compatible broker', run: async (argv) => (await import('./broker.ts')).run(argv) },
+};
