@@ -487,7 +487,7 @@ export class SchemaRegistry {
   updateConfig(subject: string | null, update: ConfigUpdate): Write<ConfigView> {
     if (update.compatibilityLevel !== undefined && update.compatibilityLevel !== null) parseCompatibilityLevel(update.compatibilityLevel);
     const name = this.settingsSubject(subject);
-    if (name !== null) this.checkNotReadOnly(name);
+    this.checkNotReadOnly(name);
     const old = this.state.configs.get(name ?? '');
     const next: ConfigValue = { ...(old ?? {}) };
     for (const [k, v] of Object.entries(update) as [keyof ConfigUpdate, unknown][]) {
@@ -504,7 +504,7 @@ export class SchemaRegistry {
   /** DELETE /config[/{s}]; answers the config that was removed. */
   deleteConfig(subject: string | null): Write<ConfigView> {
     const name = subject === null || isDefaultContextName(subject) ? null : normalizeSubject(subject);
-    if (name !== null) this.checkNotReadOnly(name);
+    this.checkNotReadOnly(name);
     const old = this.state.configs.get(name ?? '');
     if (name !== null && !old) throw subjectNotFound(name);
     return { result: this.withLevel(old), records: [{ key: configKey(name), value: null }] };
@@ -518,7 +518,8 @@ export class SchemaRegistry {
     const name = this.settingsSubject(subject);
     const mode = modeName.toUpperCase() as Mode;
     if (!MODES.includes(mode)) throw invalidMode();
-    if (mode === 'FORWARD' && name !== null && contextOf(name) !== GLOBAL_CONTEXT) {
+    // FORWARD is only accepted on the ":.__GLOBAL:" context, as in Confluent.
+    if (mode === 'FORWARD' && (name === null || contextOf(name) !== GLOBAL_CONTEXT || parseSubject(name).name !== '')) {
       throw new RegistryError(422, 42204, 'INVALID_MODE', 'Forward mode only supported on global level');
     }
     const records: RegistryRecord[] = [];
@@ -594,9 +595,8 @@ export class SchemaRegistry {
   }
 
   private keyForId(id: number, subject: string | undefined): { subject: string; version: number } | undefined {
-    if (subject === undefined || subject === '') {
-      return this.state.schemaKeyById(id, DEFAULT_CONTEXT) ?? this.firstInContexts(id);
-    }
+    // Without a subject only the default context is searched, as in Confluent.
+    if (subject === undefined || subject === '') return this.state.schemaKeyById(id, DEFAULT_CONTEXT);
     const name = normalizeSubject(subject);
     const ctx = contextOf(name);
     const direct = this.state.schemaKeyById(id, ctx, name);
@@ -608,14 +608,6 @@ export class SchemaRegistry {
       }
     }
     return this.state.schemaKeyById(id, ctx);
-  }
-
-  private firstInContexts(id: number): { subject: string; version: number } | undefined {
-    for (const c of this.state.contexts) {
-      const k = this.state.schemaKeyById(id, c);
-      if (k) return k;
-    }
-    return undefined;
   }
 
   /** Schemas referring to subject/version; without `includeDeleted` only those still live somewhere. */
@@ -633,10 +625,11 @@ export class SchemaRegistry {
     } else if (mode !== 'READWRITE') throw operationNotPermitted(`${where} is not in read-write mode`);
   }
 
-  private checkNotReadOnly(subject: string): void {
+  /** Confluent's read-only check; for registry-wide settings it names the subject "null", as Confluent does. */
+  private checkNotReadOnly(subject: string | null): void {
     const mode = this.modeInScope(subject);
     if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') {
-      throw operationNotPermitted(`Subject ${subject} in context ${qualifiedContext(subject)} is in read-only mode`);
+      throw operationNotPermitted(`Subject ${subject} in context ${qualifiedContext(subject ?? '')} is in read-only mode`);
     }
   }
 

@@ -16,6 +16,7 @@ import {
 } from '../../../schema-registry/core/records.ts';
 import { RegistryState, guidOf, schemaHash } from '../../../schema-registry/core/state.ts';
 import { SchemaRegistry, type Write } from '../../../schema-registry/core/registry.ts';
+import { applyRawRecord } from '../../../schema-registry/core/index.ts';
 import { record } from './helpers.ts';
 
 describe('_schemas keys and values (byte-compatible with Confluent)', () => {
@@ -139,5 +140,19 @@ describe('state rebuilt from the record log equals the live state', () => {
     const rebuilt = new RegistryState();
     for (const r of compacted) rebuilt.apply(decodeRecord(r.key, r.value));
     expect(snapshot(rebuilt, false)).toEqual(snapshot(live.state, false));
+  });
+});
+
+describe('applyRawRecord', () => {
+  it('decodes key and value text and applies them, tombstones included', () => {
+    const state = new RegistryState();
+    applyRawRecord(state, '{"keytype":"SCHEMA","subject":"s","version":1,"magic":1}', '{"subject":"s","version":1,"id":1,"schema":"\\"int\\"","deleted":false}', {
+      offset: 0,
+      timestamp: 1700000000000,
+    });
+    expect(state.get('s', 1)).toMatchObject({ id: 1, ts: 1700000000000 });
+    applyRawRecord(state, '{"keytype":"SCHEMA","subject":"s","version":1,"magic":1}', null, { offset: 1 });
+    expect(state.get('s', 1)).toBeUndefined();
+    expect(state.lastOffset).toBe(1);
   });
 });

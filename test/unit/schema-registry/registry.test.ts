@@ -393,6 +393,19 @@ describe('modes', () => {
     expect(registry.getMode(null)).toEqual({ mode: 'IMPORT' });
   });
 
+  it('FORWARD is accepted only on the global context', () => {
+    expect(body(() => registry.setMode(null, 'FORWARD'))).toEqual({ status: 422, error_code: 42204, message: 'Forward mode only supported on global level' });
+    expect(registry.commit(registry.setMode(':.__GLOBAL:', 'FORWARD'))).toEqual({ mode: 'FORWARD' });
+  });
+
+  it('a read-only registry refuses config changes too', () => {
+    registry.commit(registry.setMode(null, 'READONLY'));
+    expect(body(() => registry.updateConfig(null, { compatibilityLevel: 'NONE' }))).toMatchObject({
+      error_code: 42205,
+      message: 'Subject null in context  is in read-only mode',
+    });
+  });
+
   it('invalid modes are 42204; a subject without its own mode is 40409', () => {
     expect(body(() => registry.setMode('s', 'WRITEONLY'))).toEqual({
       status: 422,
