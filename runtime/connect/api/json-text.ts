@@ -44,12 +44,60 @@ const revive: Reviver = (_key, value, context) => {
   return new JsonNumber(source);
 };
 
+function parse(text: string): JsonValue {
+  if (!NEEDS_SOURCE.test(text)) return JSON.parse(text) as JsonValue;
+  return JSON.parse(text, revive as (key: string, value: unknown) => unknown) as JsonValue;
+}
+
+const NUMBER_TOKEN = /-?(\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * The text with leading zeros removed from number literals (`0012` → `12`), or null when there
+ * are none. Kafka's JsonConverter accepts such numbers (Jackson's ALLOW_LEADING_ZEROS_FOR_NUMBERS).
+ */
+function withoutLeadingZeros(text: string): string | null {
+  let out = '';
+  let changed = false;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (c === '-' || (c >= '0' && c <= '9')) {
+      NUMBER_TOKEN.lastIndex = i;
+      const m = NUMBER_TOKEN.exec(text);
+      if (m) {
+        const digits = m[1].replace(/^0+(?=\d)/, '');
+        if (digits !== m[1]) changed = true;
+        out += (c === '-' ? '-' : '') + digits + m[0].slice((c === '-' ? 1 : 0) + m[1].length);
+        i += m[0].length;
+        continue;
+      }
+    }
+    out += c;
+    i++;
+  }
+  return changed ? out : null;
+}
+
 /** Parses JSON text; a syntax error is a DataException. */
 export function parseJson(text: string): JsonValue {
   try {
-    if (!NEEDS_SOURCE.test(text)) return JSON.parse(text) as JsonValue;
-    return JSON.parse(text, revive as (key: string, value: unknown) => unknown) as JsonValue;
+    return parse(text);
   } catch (err) {
+    const retry = withoutLeadingZeros(text);
+    if (retry !== null) {
+      try {
+        return parse(retry);
+      } catch {
+        // Report the original error below.
+      }
+    }
     throw new DataException(`Invalid JSON: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -138,6 +138,13 @@ describe('JsonConverter input forms from Kafka’s JsonConverterTest', () => {
     expect(Buffer.from(read('{ "schema": { "type": "bytes" }, "payload": "dGVzdC1zdHJpbmc=" }').value as Uint8Array).toString()).toBe('test-string');
   });
 
+  it('accepts numbers with leading zeros, as Kafka does', () => {
+    expect(read('{ "schema": { "type": "int8" }, "payload": 0012 }').value).toBe(12);
+    expect(read('{ "schema": { "type": "int64" }, "payload": 00000123456789 }').value).toBe(123456789);
+    expect(read('{ "schema": { "type": "double" }, "payload": -007.5 }').value).toBe(-7.5);
+    expect(read('{ "schema": { "type": "string" }, "payload": "0012" }').value).toBe('0012');
+  });
+
   it('reads structs with missing optional fields, and maps with non-string keys', () => {
     const s = read('{ "schema": { "type": "struct", "fields": [{ "field":"optional", "type": "string", "optional": true }, {  "field": "required", "type": "string" }] }, "payload": { "required": "required" } }');
     expect((s.value as Struct).get('optional')).toBeNull();
