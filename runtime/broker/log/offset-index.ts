@@ -66,7 +66,7 @@ export class OffsetIndex {
     }
     const at = this.#entries * OFFSET_INDEX_ENTRY_SIZE;
     if (at + OFFSET_INDEX_ENTRY_SIZE > this.#buf.length) {
-      const grown = Buffer.allocUnsafe(Math.min(this.#buf.length * 2, this.maxEntries * OFFSET_INDEX_ENTRY_SIZE));
+      const grown = Buffer.allocUnsafe(Math.min(Math.max(this.#buf.length * 2, 64 * OFFSET_INDEX_ENTRY_SIZE), this.maxEntries * OFFSET_INDEX_ENTRY_SIZE));
       this.#buf.copy(grown, 0, 0, at);
       this.#buf = grown;
     }

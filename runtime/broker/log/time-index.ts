@@ -61,7 +61,7 @@ export class TimeIndex {
     if (this.isFull) return false;
     const at = this.#entries * TIME_INDEX_ENTRY_SIZE;
     if (at + TIME_INDEX_ENTRY_SIZE > this.#buf.length) {
-      const grown = Buffer.allocUnsafe(Math.min(this.#buf.length * 2, this.maxEntries * TIME_INDEX_ENTRY_SIZE));
+      const grown = Buffer.allocUnsafe(Math.min(Math.max(this.#buf.length * 2, 64 * TIME_INDEX_ENTRY_SIZE), this.maxEntries * TIME_INDEX_ENTRY_SIZE));
       this.#buf.copy(grown, 0, 0, at);
       this.#buf = grown;
     }

@@ -133,6 +133,7 @@ export class PartitionLog {
   #flushing: Promise<void> | undefined;
   #nextFlush: Promise<void> | undefined;
   #failed: StorageError | undefined;
+  #flushCount = 0;
   #closed = false;
   #readSlab = new ReadSlab();
   #readCache: { segment: LogSegment; offset: number; position: number } | undefined;
@@ -478,6 +479,12 @@ export class PartitionLog {
     }
     this.#recoveryPoint = Math.max(this.#recoveryPoint, target);
     this.#lastFlushAt = this.#clock.now();
+    this.#flushCount++;
+  }
+
+  /** fsync rounds completed since open (concurrent flush() calls share rounds). */
+  get flushCount(): number {
+    return this.#flushCount;
   }
 
   /** flush.ms: called by the flush scheduler; fsyncs when the last fsync is older than flush.ms. */
