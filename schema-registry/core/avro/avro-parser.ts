@@ -30,7 +30,7 @@ export interface AvroParseOptions {
 
 export interface ParsedAvro {
   schema: AvroSchema;
-  /** Full names of the named types that came from references (printed as names, not inlined). */
+  /** Full names of the references' top-level named types (printed as names, not inlined). */
   referencedNames: Set<string>;
 }
 
@@ -52,9 +52,10 @@ export function parseAvro(text: string, referenceTexts: readonly string[], optio
   const ctx = new ParseContext(options);
   const referencedNames = new Set<string>();
   for (const [i, refText] of referenceTexts.entries()) {
-    const before = new Set(ctx.named.keys());
-    ctx.parseTop(readJson(refText, `reference ${i + 1}`));
-    for (const name of ctx.named.keys()) if (!before.has(name)) referencedNames.add(name);
+    const top = ctx.parseTop(readJson(refText, `reference ${i + 1}`));
+    // Like Confluent, only each reference's top-level type is written by name; types nested in it
+    // are defined inline where the main schema first uses them.
+    if (isNamed(top)) referencedNames.add(top.name.full);
   }
   const schema = ctx.parseTop(readJson(text, 'schema'));
   return { schema, referencedNames };

@@ -55,22 +55,20 @@ const META_IDS: Record<'draft-04' | 'draft-06' | 'draft-07', string> = {
  * "<where>: <what>"; empty when valid.
  */
 export function metaschemaProblems(schema: unknown, draft: JsonSchemaDraft): string[] {
-  let errors: ErrorObject[] | null | undefined;
+  // The meta-schema is picked by draft, not by the `$schema` text (which may say http or end in '#').
+  let validate;
   if (draft === '2019-09') {
     ajv2019 ??= new Ajv2019(options);
-    ajv2019.validateSchema(schema as object);
-    errors = ajv2019.errors;
+    validate = ajv2019.getSchema('https://json-schema.org/draft/2019-09/schema');
   } else if (draft === '2020-12') {
     ajv2020 ??= new Ajv2020(options);
-    ajv2020.validateSchema(schema as object);
-    errors = ajv2020.errors;
+    validate = ajv2020.getSchema('https://json-schema.org/draft/2020-12/schema');
   } else {
-    const engine = classicEngine();
-    const validate = engine.getSchema(META_IDS[draft]);
-    if (!validate) throw new Error(`meta-schema ${META_IDS[draft]} is not loaded`);
-    validate(schema);
-    errors = validate.errors;
+    validate = classicEngine().getSchema(META_IDS[draft]);
   }
+  if (!validate) throw new Error(`the ${draft} meta-schema is not available`);
+  validate(schema);
+  const errors: ErrorObject[] | null | undefined = validate.errors;
   if (!errors) return [];
   // anyOf/oneOf summaries repeat what their branches said; keep the specific errors.
   const specific = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf');

@@ -101,6 +101,14 @@ describe('Avro canonical string (what Confluent stores and returns)', () => {
     expect(canonical(main, [ref])).toBe('{"type":"record","name":"User","namespace":"com.x","fields":[{"name":"home","type":"Address"}]}');
   });
 
+  it('inlines a type nested inside a reference (only the reference\'s top-level type is known by name)', () => {
+    const ref = '{"type":"record","name":"Address","fields":[{"name":"country","type":{"type":"enum","name":"Country","symbols":["FR"]}}]}';
+    const main = '{"type":"record","name":"User","fields":[{"name":"home","type":"Address"},{"name":"c","type":"Country"}]}';
+    expect(canonical(main, [ref])).toBe(
+      '{"type":"record","name":"User","fields":[{"name":"home","type":"Address"},{"name":"c","type":{"type":"enum","name":"Country","symbols":["FR"]}}]}',
+    );
+  });
+
   it('normalization sorts properties and aliases, qualifies names and types defaults', () => {
     const a = '{"type":"record","name":"R","namespace":"n","b-prop":1,"a-prop":2,"aliases":["Z","A"],"fields":[{"name":"x","type":"double","default":1}]}';
     const b = '{"a-prop":2,"aliases":["A","Z"],"namespace":"n","name":"R","type":"record","b-prop":1,"fields":[{"default":1.0,"type":"double","name":"x"}]}';

@@ -214,6 +214,7 @@ describe('JSON Schema validation and canonical form', () => {
     ['http://json-schema.org/draft-07/schema#', { type: 'string', if: { minLength: 1 }, then: { maxLength: 3 } }],
     ['https://json-schema.org/draft/2019-09/schema', { type: 'object', dependentRequired: { a: ['b'] } }],
     ['https://json-schema.org/draft/2020-12/schema', { type: 'array', prefixItems: [{ type: 'string' }], items: false }],
+    ['http://json-schema.org/draft/2020-12/schema#', { type: 'object' }],
   ])('accepts a valid %s schema', ($schema, body) => {
     expect(parse({ $schema, ...body }).draft).toBeDefined();
   });
