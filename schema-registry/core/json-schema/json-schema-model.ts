@@ -168,7 +168,7 @@ export class SchemaLoader {
   load(root: JsonNode): JsSchema {
     const doc = this.index(root);
     const schema = this.loadNode(root, doc);
-    this.checkRefs(root, doc, new Set());
+    resolveReachable(schema);
     return schema;
   }
 
@@ -196,17 +196,6 @@ export class SchemaLoader {
     };
     walk(root, doc.base);
     return doc;
-  }
-
-  /** Every $ref must resolve (Confluent refuses a schema with a dangling reference). */
-  private checkRefs(node: JsonNode, doc: Document, seen: Set<JsonNode>): void {
-    if (seen.has(node)) return;
-    seen.add(node);
-    if (isJsonArray(node)) node.forEach((n) => this.checkRefs(n, doc, seen));
-    if (!isJsonObject(node)) return;
-    const ref = node.get('$ref');
-    if (typeof ref === 'string') this.resolve(ref, doc);
-    for (const [k, v] of node) if (k !== 'enum' && k !== 'const' && k !== 'default' && k !== 'examples') this.checkRefs(v, doc, seen);
   }
 
   private resolve(ref: string, doc: Document): { node: JsonNode; doc: Document } {
@@ -430,6 +419,49 @@ export class SchemaLoader {
 
   private modern(): boolean {
     return this.draft === '2019-09' || this.draft === '2020-12';
+  }
+}
+
+/**
+ * Resolves every `$ref` reachable from the schema, so a dangling one is refused when the schema is
+ * registered (as loading it does in Confluent); unreachable definitions are not looked at.
+ */
+function resolveReachable(root: JsSchema): void {
+  const seen = new Set<JsSchema>();
+  const stack: JsSchema[] = [root];
+  const push = (s: JsSchema | undefined) => {
+    if (s !== undefined && !seen.has(s)) stack.push(s);
+  };
+  while (stack.length > 0) {
+    const s = stack.pop() as JsSchema;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    switch (s.kind) {
+      case 'ref':
+        push(s.target());
+        break;
+      case 'not':
+        push(s.not);
+        break;
+      case 'combined':
+        s.subschemas.forEach(push);
+        break;
+      case 'object':
+        s.properties.forEach(push);
+        s.patternProperties.forEach((p) => push(p.schema));
+        push(s.additionalPropertiesSchema);
+        s.schemaDependencies.forEach(push);
+        push(s.unevaluatedProperties);
+        break;
+      case 'array':
+        push(s.allItemSchema);
+        s.itemSchemas?.forEach(push);
+        push(s.additionalItemsSchema);
+        push(s.unevaluatedItems);
+        break;
+      default:
+        break;
+    }
   }
 }
 

@@ -234,6 +234,10 @@ describe('JSON Schema validation and canonical form', () => {
     expect(() => parse({ type: 'string', pattern: '([a-z' })).toThrow('Invalid regular expression');
   });
 
+  it('does not follow $refs in definitions nothing uses (Confluent never loads them)', () => {
+    expect(parse({ type: 'string', definitions: { unused: { $ref: '#/definitions/nope' } } }).canonical).toContain('unused');
+  });
+
   it('resolves $ref to a referenced document by its reference name', () => {
     const address = JSON.stringify({ type: 'object', properties: { city: { type: 'string' } } });
     const main = JSON.stringify({ type: 'object', properties: { home: { $ref: 'address.json' } } });
