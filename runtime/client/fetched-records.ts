@@ -1,0 +1,47 @@
+import type { RecordsBatch } from '@platformatic/kafka';
+import type { ConsumerRecord, RecordHeader } from './types.ts';
+
+/** Batch attribute bits of record batch v2. */
+const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
+const CONTROL_BATCH = 0x20;
+
+export interface FetchedPartition {
+  records: ConsumerRecord[];
+  /** Offset to fetch next: one past the last batch seen (control and compacted-away offsets included). */
+  nextOffset: bigint;
+}
+
+/**
+ * Turns the batches a Fetch returned for one partition into records, from `fromOffset` on. A
+ * fetch can start mid-batch (compressed batches are returned whole), so earlier offsets are
+ * skipped; control batches (transaction markers) are never returned but still move the position,
+ * as do batches whose records compaction removed.
+ */
+export function recordsFromBatches(topic: string, partition: number, batches: readonly RecordsBatch[], fromOffset: bigint): FetchedPartition {
+  const records: ConsumerRecord[] = [];
+  let nextOffset = fromOffset;
+  for (const batch of batches) {
+    const lastOffset = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+    if (lastOffset < fromOffset) continue;
+    if (lastOffset + 1n > nextOffset) nextOffset = lastOffset + 1n;
+    if ((batch.attributes & CONTROL_BATCH) !== 0) continue;
+    const logAppendTime = (batch.attributes & TIMESTAMP_TYPE_LOG_APPEND) !== 0;
+    for (const record of batch.records) {
+      const offset = batch.firstOffset + BigInt(record.offsetDelta);
+      if (offset < fromOffset) continue;
+      records.push({
+        topic,
+        partition,
+        offset,
+        timestamp: logAppendTime ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta,
+        timestampType: logAppendTime ? 'LogAppendTime' : 'CreateTime',
+        // platformatic reads absent bytes as undefined although its types say null.
+        key: record.key ?? null,
+        value: record.value ?? null,
+        headers: record.headers.map(([name, value]): RecordHeader => [name == null ? '' : name.toString('utf8'), value ?? null]),
+        leaderEpoch: batch.partitionLeaderEpoch,
+      });
+    }
+  }
+  return { records, nextOffset };
+}

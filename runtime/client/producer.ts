@@ -1,0 +1,397 @@
+import { Producer } from '@platformatic/kafka';
+import type { ClusterMetadata } from '@platformatic/kafka';
+import type { Logger } from '../observability/logger.ts';
+import { backoffDelay } from '../util/backoff.ts';
+import { systemRandom } from '../util/random.ts';
+import { baseOptions } from './base-options.ts';
+import { producerSettings } from './config.ts';
+import type { ClientConfig, ProducerSettings } from './config.ts';
+import { KafkaClientError, KafkaConnectionError, wrapKafkaError } from './errors.ts';
+import { StickyPartitioner, javaPartition } from './partitioner.ts';
+import { RecordAccumulator } from './record-accumulator.ts';
+import { topicPartitionKey } from './types.ts';
+import type { ProducerRecord, RecordMetadata } from './types.ts';
+
+/** Bytes a v2 record costs beyond its key, value and headers (length, attributes, deltas, counts). */
+const RECORD_OVERHEAD = 21;
+
+interface TopicInfo {
+  partitions: number;
+  /** Partitions that have a leader. */
+  available: number[];
+  fetchedAt: number;
+}
+
+interface Pending {
+  topic: string;
+  partition: number;
+  key: Buffer | undefined;
+  value: Buffer | undefined;
+  /** Null header values are kept as undefined; platformatic writes them as length -1. */
+  headers: Map<Buffer, Buffer>;
+  timestamp: bigint;
+  bytes: number;
+  enqueuedAt: number;
+  settled: boolean;
+  resolve(metadata: RecordMetadata): void;
+  reject(err: Error): void;
+}
+
+export interface KafkaProducerOptions {
+  /** Receives config warnings and delivery problems. */
+  logger?: Logger;
+}
+
+/**
+ * The Kafka producer of Sluice: @platformatic/kafka underneath, with the Java producer's
+ * behaviour on top — Java's partitioner (murmur2 for keys, sticky for null keys), batching by
+ * `linger.ms` and `batch.size`, `max.in.flight.requests.per.connection`, `buffer.memory` back
+ * pressure and `delivery.timeout.ms`. `send` resolves once the broker acknowledged the record
+ * (per `acks`) with the offset it got, so callers commit their own source positions only then.
+ */
+export class KafkaProducer {
+  readonly settings: ProducerSettings;
+  private readonly client: Producer;
+  private readonly sticky: StickyPartitioner;
+  private readonly accumulator: RecordAccumulator<Pending>;
+  private readonly logger: Logger | undefined;
+  private readonly topics = new Map<string, TopicInfo>();
+  private readonly topicLookups = new Map<string, Promise<TopicInfo>>();
+  private readonly queuedRequests: Pending[][] = [];
+  private readonly spaceWaiters: Array<() => void> = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly maxInFlight: number;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  /** Bytes of records accepted and not yet settled (waiting or in flight). */
+  private bufferedBytes = 0;
+  /** Sends that had to wait (metadata or buffer room); later sends queue behind them to keep order. */
+  private admissionQueue: Promise<unknown> = Promise.resolve();
+  private admissionsWaiting = 0;
+  private closed = false;
+
+  constructor(config: ClientConfig, options: KafkaProducerOptions = {}) {
+    const { settings, warnings } = producerSettings(config);
+    this.settings = settings;
+    this.logger = options.logger;
+    for (const warning of warnings) this.logger?.warn(`producer config: ${warning}`);
+    // Retries happen inside platformatic; bound them so they stop around delivery.timeout.ms.
+    const retries = Math.max(1, Math.ceil(settings.deliveryTimeoutMs / Math.max(100, settings.retryBackoffMaxMs)));
+    this.client = new Producer({
+      ...baseOptions(settings, retries),
+      acks: settings.acks,
+      idempotent: settings.idempotent,
+      maxInflights: settings.idempotent ? 1 : settings.maxInFlight,
+      ...(settings.compression === 'none' ? {} : { compression: settings.compression }),
+      autocreateTopics: true,
+    });
+    // platformatic sequences an idempotent producer's batches safely only one request at a time.
+    this.maxInFlight = settings.idempotent ? 1 : settings.maxInFlight;
+    this.sticky = new StickyPartitioner({ batchSize: settings.batchSize });
+    this.accumulator = new RecordAccumulator(settings.batchSize, settings.maxRequestSize);
+  }
+
+  /** Sends one record; resolves with its partition and offset once acknowledged. */
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    try {
+      if (this.closed) throw new KafkaClientError('PRODUCER_CLOSED', `cannot send to ${record.topic}: the producer is closed`);
+      const pending = this.prepare(record);
+      const info = this.topics.get(record.topic);
+      if (this.admissionsWaiting === 0 && info !== undefined && this.isFresh(info) && this.hasRoom(pending.bytes)) {
+        return this.admit(pending, record.partition, info);
+      }
+      this.admissionsWaiting++;
+      const admitted = this.admissionQueue.then(async () => {
+        try {
+          const topic = await this.topicInfo(record.topic);
+          await this.waitForRoom(pending.bytes, record.topic);
+          return this.admit(pending, record.partition, topic);
+        } finally {
+          this.admissionsWaiting--;
+        }
+      });
+      this.admissionQueue = admitted.then(
+        () => undefined,
+        () => undefined,
+      );
+      return admitted;
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Sends everything waiting now and resolves when every accepted record is settled. */
+  async flush(): Promise<void> {
+    await this.admissionQueue;
+    this.drain();
+    if (this.isIdle()) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Number of partitions of `topic` (looked up, and auto-created if the broker allows it). */
+  async partitionCount(topic: string): Promise<number> {
+    return (await this.topicInfo(topic)).partitions;
+  }
+
+  /** Flushes, then closes the connections. Records sent after close are refused. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      clearTimeout(this.lingerTimer);
+      try {
+        await this.client.close(true);
+      } catch (err) {
+        this.logger?.warn({ err }, 'closing the producer failed');
+      }
+    }
+  }
+
+  private prepare(record: ProducerRecord): Pending {
+    if (typeof record.topic !== 'string' || record.topic === '') throw new KafkaClientError('INVALID_RECORD', 'a record needs a topic');
+    const key = toBuffer(record.key);
+    const value = toBuffer(record.value);
+    const headers = new Map<Buffer, Buffer>();
+    let bytes = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
+    for (const [name, headerValue] of record.headers ?? []) {
+      // A fresh Buffer per header name keeps repeated names apart in the Map.
+      const nameBytes = Buffer.from(name, 'utf8');
+      const valueBytes = toBuffer(headerValue);
+      headers.set(nameBytes, valueBytes as Buffer);
+      bytes += nameBytes.length + (valueBytes?.length ?? 0) + 2;
+    }
+    if (bytes > this.settings.maxRequestSize) {
+      throw new KafkaClientError('RECORD_TOO_LARGE', `a record for ${record.topic} is ${bytes} bytes, more than max.request.size (${this.settings.maxRequestSize})`, {
+        context: { topic: record.topic, bytes },
+      });
+    }
+    if (bytes > this.settings.bufferMemory) {
+      throw new KafkaClientError('RECORD_TOO_LARGE', `a record for ${record.topic} is ${bytes} bytes, more than buffer.memory (${this.settings.bufferMemory})`, {
+        context: { topic: record.topic, bytes },
+      });
+    }
+    const timestamp = record.timestamp === undefined ? BigInt(Date.now()) : BigInt(record.timestamp);
+    return {
+      topic: record.topic,
+      partition: -1,
+      key,
+      value,
+      headers,
+      timestamp,
+      bytes,
+      enqueuedAt: 0,
+      settled: false,
+      resolve: () => undefined,
+      reject: () => undefined,
+    };
+  }
+
+  private admit(pending: Pending, explicitPartition: number | undefined, info: TopicInfo): Promise<RecordMetadata> {
+    if (this.closed) return Promise.reject(new KafkaClientError('PRODUCER_CLOSED', `cannot send to ${pending.topic}: the producer is closed`));
+    const partition = this.choosePartition(pending, explicitPartition, info);
+    const promise = new Promise<RecordMetadata>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
+    });
+    pending.partition = partition;
+    pending.enqueuedAt = Date.now();
+    this.bufferedBytes += pending.bytes;
+    const full = this.accumulator.append(topicPartitionKey(pending.topic, partition), pending, pending.bytes, pending.enqueuedAt);
+    if (explicitPartition === undefined && (pending.key === undefined || this.settings.ignoreKeys)) {
+      this.sticky.recordAppended(pending.topic, partition, pending.bytes, info.partitions, info.available);
+    }
+    if (full) this.drain();
+    else this.scheduleLinger();
+    return promise;
+  }
+
+  private choosePartition(pending: Pending, explicitPartition: number | undefined, info: TopicInfo): number {
+    if (explicitPartition !== undefined) {
+      if (!Number.isInteger(explicitPartition) || explicitPartition < 0 || explicitPartition >= info.partitions) {
+        throw new KafkaClientError('INVALID_PARTITION', `partition ${explicitPartition} of ${pending.topic} is not in the range [0...${info.partitions})`, {
+          context: { topic: pending.topic, partition: explicitPartition },
+        });
+      }
+      return explicitPartition;
+    }
+    if (pending.key !== undefined && !this.settings.ignoreKeys) return javaPartition(pending.key, info.partitions);
+    return this.sticky.partition(pending.topic, info.partitions, info.available);
+  }
+
+  private scheduleLinger(): void {
+    if (this.lingerTimer !== undefined) return;
+    const oldest = this.accumulator.oldestAppend ?? Date.now();
+    const delay = Math.max(0, oldest + this.settings.lingerMs - Date.now());
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined;
+      this.drain();
+    }, delay);
+  }
+
+  /** Moves waiting records into requests and dispatches as many as max.in.flight allows. */
+  private drain(): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    if (!this.accumulator.isEmpty) this.queuedRequests.push(...this.accumulator.drain());
+    while (this.inFlight < this.maxInFlight && this.queuedRequests.length > 0) {
+      this.dispatch(this.queuedRequests.shift()!);
+    }
+    this.notifyIdle();
+  }
+
+  private dispatch(request: Pending[]): void {
+    this.inFlight++;
+    const oldest = Math.min(...request.map((p) => p.enqueuedAt));
+    const expiry = setTimeout(
+      () => {
+        const error = new KafkaConnectionError(
+          'KAFKA_TIMEOUT',
+          `expiring ${request.filter((p) => !p.settled).length} record(s) for ${describePartitions(request)}: delivery.timeout.ms (${this.settings.deliveryTimeoutMs}) elapsed`,
+          { context: { topic: request[0].topic } },
+        );
+        for (const pending of request) this.settle(pending, error);
+      },
+      Math.max(0, oldest + this.settings.deliveryTimeoutMs - Date.now()),
+    );
+    const messages = request.map((p) => ({ topic: p.topic, partition: p.partition, key: p.key, value: p.value, headers: p.headers, timestamp: p.timestamp }));
+    this.client
+      .send({ messages })
+      .then(
+        (result) => this.acknowledge(request, result.offsets, undefined),
+        (err: unknown) => {
+          const produced = (err as { produced?: { offsets?: Array<{ topic: string; partition: number; offset: bigint }> } }).produced;
+          this.acknowledge(request, produced?.offsets ?? [], wrapKafkaError(err, `producing to ${describePartitions(request)}`, { topic: request[0].topic }));
+        },
+      )
+      .finally(() => {
+        clearTimeout(expiry);
+        this.inFlight--;
+        this.drain();
+      });
+  }
+
+  /** Resolves each record with base offset + its position among the request's records for the same partition. */
+  private acknowledge(request: Pending[], offsets: Array<{ topic: string; partition: number; offset: bigint }> | undefined, error: Error | undefined): void {
+    const bases = new Map<string, bigint>();
+    for (const { topic, partition, offset } of offsets ?? []) bases.set(topicPartitionKey(topic, partition), offset);
+    const next = new Map<string, bigint>();
+    const acksZero = this.settings.acks === 0 && error === undefined;
+    for (const pending of request) {
+      const key = topicPartitionKey(pending.topic, pending.partition);
+      const base = bases.get(key);
+      if (acksZero) {
+        this.settle(pending, undefined, -1n);
+      } else if (base === undefined) {
+        this.settle(pending, error ?? new KafkaClientError('MISSING_ACKNOWLEDGEMENT', `the broker acknowledged no offset for ${key}`, { retriable: true }));
+      } else {
+        const index = next.get(key) ?? 0n;
+        next.set(key, index + 1n);
+        this.settle(pending, undefined, base + index);
+      }
+    }
+  }
+
+  private settle(pending: Pending, error: Error | undefined, offset = -1n): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    this.bufferedBytes -= pending.bytes;
+    if (error) pending.reject(error);
+    else pending.resolve({ topic: pending.topic, partition: pending.partition, offset, timestamp: pending.timestamp });
+    while (this.spaceWaiters.length > 0 && this.bufferedBytes < this.settings.bufferMemory) this.spaceWaiters.shift()!();
+  }
+
+  private hasRoom(bytes: number): boolean {
+    return this.bufferedBytes + bytes <= this.settings.bufferMemory;
+  }
+
+  private async waitForRoom(bytes: number, topic: string): Promise<void> {
+    const deadline = Date.now() + this.settings.maxBlockMs;
+    while (!this.hasRoom(bytes)) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new KafkaClientError('BUFFER_EXHAUSTED', `no room in buffer.memory (${this.settings.bufferMemory} bytes) for a record to ${topic} within max.block.ms (${this.settings.maxBlockMs})`, {
+          retriable: true,
+          context: { topic },
+        });
+      }
+      this.drain();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.spaceWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private isFresh(info: TopicInfo): boolean {
+    return Date.now() - info.fetchedAt < this.settings.metadataMaxAgeMs;
+  }
+
+  /** Partition count and leaders of `topic`, cached for metadata.max.age.ms; waits up to max.block.ms for the topic to appear. */
+  private topicInfo(topic: string): Promise<TopicInfo> {
+    const cached = this.topics.get(topic);
+    if (cached !== undefined && this.isFresh(cached)) return Promise.resolve(cached);
+    let lookup = this.topicLookups.get(topic);
+    if (lookup === undefined) {
+      lookup = this.lookUpTopic(topic).finally(() => this.topicLookups.delete(topic));
+      this.topicLookups.set(topic, lookup);
+    }
+    return lookup;
+  }
+
+  private async lookUpTopic(topic: string): Promise<TopicInfo> {
+    const deadline = Date.now() + this.settings.maxBlockMs;
+    let lastError: Error | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const metadata: ClusterMetadata = await this.client.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: attempt > 0 || this.topics.has(topic) });
+        const described = metadata.topics.get(topic);
+        if (described !== undefined && described.partitionsCount > 0) {
+          const info: TopicInfo = {
+            partitions: described.partitionsCount,
+            available: described.partitions.flatMap((p, index) => (p.leader >= 0 ? [index] : [])),
+            fetchedAt: Date.now(),
+          };
+          this.topics.set(topic, info);
+          return info;
+        }
+      } catch (err) {
+        const wrapped = wrapKafkaError(err, `looking up topic ${topic}`, { topic });
+        if (!wrapped.retriable && wrapped.code !== 'UNKNOWN_TOPIC_OR_PARTITION') throw wrapped;
+        lastError = wrapped;
+      }
+      const delay = backoffDelay(attempt, this.settings.retryBackoffMs, Math.max(this.settings.retryBackoffMs, this.settings.retryBackoffMaxMs), systemRandom);
+      if (Date.now() + delay > deadline) {
+        throw new KafkaClientError('TOPIC_NOT_PRESENT', `topic ${topic} not present in metadata after ${this.settings.maxBlockMs} ms (max.block.ms)`, {
+          retriable: true,
+          cause: lastError,
+          context: { topic },
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private isIdle(): boolean {
+    return this.inFlight === 0 && this.queuedRequests.length === 0 && this.accumulator.isEmpty && this.admissionsWaiting === 0;
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle()) return;
+    while (this.idleWaiters.length > 0) this.idleWaiters.shift()!();
+  }
+}
+
+function toBuffer(bytes: Uint8Array | null | undefined): Buffer | undefined {
+  if (bytes === null || bytes === undefined) return undefined;
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function describePartitions(request: Pending[]): string {
+  const names = [...new Set(request.map((p) => topicPartitionKey(p.topic, p.partition)))];
+  return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+}

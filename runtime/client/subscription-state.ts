@@ -1,0 +1,129 @@
+import type { FetchedPartition } from './fetched-records.ts';
+import { topicPartitionKey } from './types.ts';
+import type { ConsumerRecord, TopicPartition } from './types.ts';
+
+export type OffsetResetTarget = 'earliest' | 'latest';
+
+export interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  /** Next offset to hand to the application; undefined until committed offsets or the reset policy set it. */
+  position: bigint | undefined;
+  /** Set by seekToBeginning/seekToEnd: look the offset up instead of using the committed one. */
+  resetTo: OffsetResetTarget | undefined;
+  paused: boolean;
+  /** Fetched records not yet handed out, all at or after `position`. */
+  buffered: ConsumerRecord[];
+  /** Where fetching continues once `buffered` is handed out. */
+  bufferedNext: bigint | undefined;
+  /** Bumped by seeks and resets so that a fetch answered afterwards is discarded. */
+  epoch: number;
+}
+
+/**
+ * The consumer's view of its partitions: assignment, positions, pause flags and fetched records
+ * waiting for `poll`. Pure; the consumer driver does the fetching and the group protocol.
+ */
+export class SubscriptionState {
+  private readonly partitions = new Map<string, PartitionState>();
+  private nextStart = 0;
+
+  assign(partitions: readonly TopicPartition[]): void {
+    for (const { topic, partition } of partitions) {
+      const key = topicPartitionKey(topic, partition);
+      if (this.partitions.has(key)) continue;
+      this.partitions.set(key, { topic, partition, position: undefined, resetTo: undefined, paused: false, buffered: [], bufferedNext: undefined, epoch: 0 });
+    }
+  }
+
+  unassign(partitions: readonly TopicPartition[]): void {
+    for (const { topic, partition } of partitions) this.partitions.delete(topicPartitionKey(topic, partition));
+  }
+
+  assigned(): TopicPartition[] {
+    return [...this.partitions.values()].map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  get(topic: string, partition: number): PartitionState | undefined {
+    return this.partitions.get(topicPartitionKey(topic, partition));
+  }
+
+  /** Like get(), but a partition that is not assigned is an error naming it. */
+  require(topic: string, partition: number, action: string): PartitionState {
+    const state = this.get(topic, partition);
+    if (state === undefined) throw new RangeError(`cannot ${action} ${topicPartitionKey(topic, partition)}: the partition is not assigned to this consumer`);
+    return state;
+  }
+
+  seek(state: PartitionState, offset: bigint): void {
+    state.position = offset;
+    state.resetTo = undefined;
+    this.dropBuffered(state);
+  }
+
+  requestReset(state: PartitionState, target: OffsetResetTarget): void {
+    state.position = undefined;
+    state.resetTo = target;
+    this.dropBuffered(state);
+  }
+
+  /** Partitions whose position must be looked up (committed offset or reset policy). */
+  needingPosition(): PartitionState[] {
+    return [...this.partitions.values()].filter((s) => s.position === undefined);
+  }
+
+  /** Partitions to fetch now: position known, not paused, nothing waiting to be handed out. */
+  fetchable(): PartitionState[] {
+    return [...this.partitions.values()].filter((s) => s.position !== undefined && !s.paused && s.buffered.length === 0);
+  }
+
+  /** Stores what a fetch from `fetchOffset` returned, unless the partition moved (seek, reset, revoke) meanwhile. */
+  addFetched(topic: string, partition: number, epoch: number, fetchOffset: bigint, fetched: FetchedPartition): boolean {
+    const state = this.get(topic, partition);
+    if (state === undefined || state.epoch !== epoch || state.position !== fetchOffset || state.buffered.length > 0) return false;
+    if (fetched.records.length === 0) {
+      state.position = fetched.nextOffset;
+      return true;
+    }
+    state.buffered = fetched.records;
+    state.bufferedNext = fetched.nextOffset;
+    return true;
+  }
+
+  /** True when some unpaused partition has records waiting. */
+  hasDeliverable(): boolean {
+    for (const state of this.partitions.values()) if (!state.paused && state.buffered.length > 0) return true;
+    return false;
+  }
+
+  /**
+   * Hands out up to `max` waiting records of unpaused partitions and advances their positions.
+   * Partitions take turns across calls so that one busy partition cannot starve the others.
+   */
+  take(max: number): ConsumerRecord[] {
+    const states = [...this.partitions.values()];
+    const out: ConsumerRecord[] = [];
+    if (states.length === 0) return out;
+    const start = this.nextStart % states.length;
+    for (let i = 0; i < states.length && out.length < max; i++) {
+      const state = states[(start + i) % states.length];
+      if (state.paused || state.buffered.length === 0) continue;
+      const taken = state.buffered.splice(0, max - out.length);
+      out.push(...taken);
+      if (state.buffered.length === 0) {
+        state.position = state.bufferedNext;
+        state.bufferedNext = undefined;
+      } else {
+        state.position = taken[taken.length - 1].offset + 1n;
+      }
+    }
+    this.nextStart = start + 1;
+    return out;
+  }
+
+  private dropBuffered(state: PartitionState): void {
+    state.buffered = [];
+    state.bufferedNext = undefined;
+    state.epoch++;
+  }
+}
