@@ -105,9 +105,10 @@ export class RegistryState {
     if (position.offset !== undefined) this.lastOffset = position.offset;
     switch (record.key.keytype) {
       case 'SCHEMA':
+        // The key decides where a version lives (compaction and tombstones work on keys).
         return record.value === null
           ? this.tombstone(record.key.subject, record.key.version)
-          : this.putSchema(record.value as SchemaValue, position.timestamp);
+          : this.putSchema({ ...(record.value as SchemaValue), subject: record.key.subject, version: record.key.version }, position.timestamp);
       case 'CONFIG': {
         const k = record.key.subject ?? '';
         if (record.value === null) this.configs.delete(k);
