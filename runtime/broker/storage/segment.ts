@@ -51,6 +51,9 @@ export class LogSegment {
   #firstBatchTimestamp = UNKNOWN;
   #indexFilesUnsynced = false;
   #dataUnsynced = false;
+  /** fsyncs running on the thread pool: the descriptor must stay open until they finish. */
+  #syncing = 0;
+  #closeWhenSynced = false;
   deleted = false;
 
   private constructor(dir: string, baseOffset: number, size: number, settings: SegmentSettings, createdAt: number, rollJitterMs: number) {
@@ -97,8 +100,20 @@ export class LogSegment {
 
   #open(): number {
     if (this.deleted) throw new Error(`segment ${this.path('log')} was deleted`);
+    this.#closeWhenSynced = false;
     this.#fd ??= fs.openSync(this.path('log'), 'r+');
     return this.#fd;
+  }
+
+  /** Closes the descriptor now, or once the running fsyncs are done (closing it under them could hit a reused number). */
+  #closeFd(): void {
+    if (this.#fd === undefined) return;
+    if (this.#syncing > 0) {
+      this.#closeWhenSynced = true;
+      return;
+    }
+    fs.closeSync(this.#fd);
+    this.#fd = undefined;
   }
 
   get isLoaded(): boolean {
@@ -107,8 +122,7 @@ export class LogSegment {
 
   /** Closes the file and drops the in-memory indexes (they are on disk). */
   unload(): void {
-    if (this.#fd !== undefined) fs.closeSync(this.#fd);
-    this.#fd = undefined;
+    this.#closeFd();
     this.#indexer = undefined;
   }
 
@@ -360,11 +374,13 @@ export class LogSegment {
   /** fdatasync of the log, and of the index files written since the last call. */
   async fsync(): Promise<void> {
     if (this.deleted) return;
+    const fd = this.#open();
     const syncIndexes = this.#indexFilesUnsynced;
     this.#dataUnsynced = false;
     this.#indexFilesUnsynced = false;
+    this.#syncing++;
     try {
-      await fdatasync(this.#open());
+      await fdatasync(fd);
       if (syncIndexes) {
         await fsyncFile(this.path('index'));
         await fsyncFile(this.path('timeindex'));
@@ -373,14 +389,19 @@ export class LogSegment {
       if (this.deleted) return;
       this.#dataUnsynced = true;
       throw err;
+    } finally {
+      this.#syncing--;
+      if (this.#syncing === 0 && this.#closeWhenSynced) {
+        this.#closeWhenSynced = false;
+        this.#closeFd();
+      }
     }
   }
 
   /** Renames the segment's files to `*.deleted` (it leaves the log) and closes it. */
   markDeleted(): string[] {
     this.deleted = true;
-    if (this.#fd !== undefined) fs.closeSync(this.#fd);
-    this.#fd = undefined;
+    this.#closeFd();
     const renamed: string[] = [];
     for (const kind of ['log', 'index', 'timeindex'] as const) {
       try {
