@@ -11,6 +11,7 @@
  * (the store's write lock): ids and versions are derived from the state.
  */
 import {
+  contextNotEmpty,
   incompatibleSchema,
   invalidMode,
   invalidSchema,
@@ -544,6 +545,13 @@ export class SchemaRegistry {
     const old = name === null ? (this.state.modes.get('') ?? this.defaultMode) : this.state.modes.get(name);
     if (old === undefined) throw subjectNotFound(name as string);
     return { result: { mode: old }, records: [{ key: modeKey(name), value: null }] };
+  }
+
+  /** DELETE /contexts/{c} (".ctx" or ":.ctx:"): only an empty context may go (else 42211). */
+  deleteContext(context: string): Write<null> {
+    const ctx = context.startsWith(':') ? parseSubject(context).context : context.startsWith('.') ? context : `.${context}`;
+    if ([...this.state.subjects.keys()].some((s) => contextOf(s) === ctx)) throw contextNotEmpty(context);
+    return { result: null, records: [{ key: contextKey(ctx), value: null }] };
   }
 
   // ---------------------------------------------------------------- helpers

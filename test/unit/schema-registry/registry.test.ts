@@ -431,5 +431,10 @@ describe('contexts', () => {
     expect(registry.listSubjects()).toEqual([':.staging:s', 's']);
     expect(registry.getVersion(':.:s', '1').schema).toBe(v1);
     expect(registry.getSchemaById(1, { subject: ':.staging:s' }).schema).toBe(v2);
+    expect(body(() => registry.deleteContext('.staging'))).toEqual({ status: 422, error_code: 42211, message: "The specified context '.staging' is not empty." });
+    registry.commit(registry.deleteSubject(':.staging:s'));
+    registry.commit(registry.deleteSubject(':.staging:s', { permanent: true }));
+    registry.commit(registry.deleteContext(':.staging:'));
+    expect(registry.listContexts()).toEqual(['.']);
   });
 });
