@@ -78,14 +78,11 @@ export async function run(argv: string[]): Promise<number> {
   const fileProps = args.configFile === undefined ? {} : propertiesToRecord(await readPropertiesFile(args.configFile));
   const config = resolveBrokerConfig({ properties: { ...fileProps, ...args.overrides }, dataDir: args.dataDir, listeners: args.listeners });
   const broker = await startBroker({ config, logger: createLogger() });
+  // Handlers stay installed during shutdown so that a second signal (a supervisor repeating it)
+  // cannot kill the process half-way through flushing.
   await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
   });
   await broker.close();
   return 0;

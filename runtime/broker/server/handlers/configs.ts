@@ -23,8 +23,8 @@ import type { RequestScope } from './scope.ts';
  */
 export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
 
-/** Kafka's DescribeConfigsResponse.ConfigSource. */
-export const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 5, DEFAULT_CONFIG: 6 } as const;
+/** Kafka's DescribeConfigsResponse.ConfigSource ids (TOPIC_CONFIG is 1, STATIC_BROKER_CONFIG 4, DEFAULT_CONFIG 5). */
+export const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
 
 const CONFIG_TYPE: Record<ConfigType, number> = { boolean: 1, string: 2, int: 3, long: 5, double: 6, list: 7 };
 
