@@ -339,6 +339,17 @@ describe('config', () => {
     expect(body(() => registry.updateConfig('s', { compatibilityLevel: 'MOSTLY' }))).toMatchObject({ status: 422, error_code: 42203 });
   });
 
+  it('compatibilityPolicy LENIENT relaxes JSON Schema rules; config normalize applies to registration', () => {
+    const open1 = '{"type":"object","properties":{"a":{"type":"string"}}}';
+    const open2 = '{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}}}';
+    register('j', open1, { schemaType: 'JSON' });
+    expect(errorOf(() => registry.register('j', { schema: open2, schemaType: 'JSON' })).errorCode).toBe(40901);
+    registry.commit(registry.updateConfig('j', { compatibilityPolicy: 'lenient' }));
+    expect(register('j', open2, { schemaType: 'JSON' }).version).toBe(2);
+    registry.commit(registry.updateConfig('n', { normalize: true }));
+    expect(register('n', '{"type":"object","b":1,"a":2}', { schemaType: 'JSON' }).schema).toBe('{"a":2,"b":1,"type":"object"}');
+  });
+
   it('the subject level governs registration', () => {
     register('s', v1);
     registry.commit(registry.updateConfig('s', { compatibilityLevel: 'NONE' }));
