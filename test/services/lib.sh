@@ -78,13 +78,14 @@ with_lock() {
 
 apt_install() {
   [[ $(id -u) == 0 ]] || die "need Debian packages '$*' but not root: install them with apt-get"
-  say "installing Debian packages: $*"
+  local log=$CACHE/apt.log
+  say "installing Debian packages: $* (log: $log)"
   export DEBIAN_FRONTEND=noninteractive
   local opts=(-y -q -o DPkg::Lock::Timeout=300 --no-install-recommends)
   # A fresh machine has no package lists yet; update once when the first attempt fails.
-  apt-get install "${opts[@]}" "$@" >&2 ||
-    { apt-get update -q -o DPkg::Lock::Timeout=300 >&2 && apt-get install "${opts[@]}" "$@" >&2; } ||
-    die "apt-get install $* failed"
+  apt-get install "${opts[@]}" "$@" >"$log" 2>&1 ||
+    { apt-get update -q -o DPkg::Lock::Timeout=300 >>"$log" 2>&1 && apt-get install "${opts[@]}" "$@" >>"$log" 2>&1; } ||
+    { tail -n 20 "$log" >&2; die "apt-get install $* failed (log: $log)"; }
 }
 
 ensure_command() { # ensure_command CMD DEBIAN_PACKAGE
