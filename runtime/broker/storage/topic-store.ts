@@ -146,7 +146,7 @@ export class TopicStore {
     for (const entry of fs.readdirSync(path.join(this.dataDir, TOPICS_DIR))) {
       const file = path.join(this.dataDir, TOPICS_DIR, entry);
       if (entry.endsWith('.tmp')) unlinkIfExists(file);
-      else if (entry.endsWith('.deleting')) await this.#finishDelete(entry.slice(0, -'.deleting'.length));
+      else if (entry.endsWith('.json.deleting')) await this.#finishDelete(entry.slice(0, -'.json.deleting'.length));
     }
     const names = fs.readdirSync(path.join(this.dataDir, TOPICS_DIR)).filter((e) => e.endsWith('.json'));
     for (const entry of names) {
