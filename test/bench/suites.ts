@@ -1,4 +1,5 @@
+import { logBench } from './log.ts';
 import type { Bench } from './table.ts';
 
 /** Every benchmark suite; each file under test/bench registers itself here. */
-export const benches: Bench[] = [];
+export const benches: Bench[] = [logBench];

@@ -67,20 +67,28 @@ function hashKey(key: Uint8Array): void {
   hc = fmix(c ^ n);
 }
 
+/** Slots allocated up front; the table doubles (rehashing the stored hashes) up to the budget. */
+const INITIAL_SLOTS = 1 << 16;
+/** Fill ratio that triggers growth while below the budget: sparse tables probe less. */
+const GROWTH_LOAD = 0.5;
+
 export class OffsetMap {
-  readonly slots: number;
+  /** Slots the memory budget allows. */
+  readonly maxSlots: number;
   readonly maxEntries: number;
-  readonly #hashes: Int32Array;
-  readonly #offsets: Float64Array;
+  #slots: number;
+  #hashes: Int32Array;
+  #offsets: Float64Array;
   #size = 0;
   #latestOffset = -1;
 
-  /** `memoryBytes` bounds the arrays; `loadFactor` bounds how full they get before isFull. */
+  /** `memoryBytes` bounds the table; `loadFactor` bounds how full it gets at that size. */
   constructor(memoryBytes: number, loadFactor = 0.9) {
-    this.slots = Math.max(16, Math.floor(memoryBytes / BYTES_PER_ENTRY));
-    this.maxEntries = Math.max(1, Math.floor(this.slots * loadFactor));
-    this.#hashes = new Int32Array(this.slots * 3);
-    this.#offsets = new Float64Array(this.slots).fill(EMPTY);
+    this.maxSlots = Math.max(16, Math.floor(memoryBytes / BYTES_PER_ENTRY));
+    this.maxEntries = Math.max(1, Math.floor(this.maxSlots * loadFactor));
+    this.#slots = Math.min(INITIAL_SLOTS, this.maxSlots);
+    this.#hashes = new Int32Array(this.#slots * 3);
+    this.#offsets = new Float64Array(this.#slots).fill(EMPTY);
   }
 
   get size(): number {
@@ -98,28 +106,58 @@ export class OffsetMap {
   }
 
   clear(): void {
+    if (this.#slots > INITIAL_SLOTS) {
+      this.#slots = Math.min(INITIAL_SLOTS, this.maxSlots);
+      this.#hashes = new Int32Array(this.#slots * 3);
+      this.#offsets = new Float64Array(this.#slots);
+    }
     this.#offsets.fill(EMPTY);
     this.#size = 0;
     this.#latestOffset = -1;
   }
 
   #slotOf(): number {
-    const slots = this.slots;
+    const slots = this.#slots;
+    const hashes = this.#hashes;
+    const offsets = this.#offsets;
     let slot = (ha >>> 0) % slots;
     for (;;) {
-      if (this.#offsets[slot] === EMPTY) return slot;
+      if (offsets[slot] === EMPTY) return slot;
       const at = slot * 3;
-      if (this.#hashes[at] === ha && this.#hashes[at + 1] === hb && this.#hashes[at + 2] === hc) return slot;
+      if (hashes[at] === ha && hashes[at + 1] === hb && hashes[at + 2] === hc) return slot;
       slot = slot + 1 === slots ? 0 : slot + 1;
+    }
+  }
+
+  #grow(): void {
+    const oldHashes = this.#hashes;
+    const oldOffsets = this.#offsets;
+    this.#slots = Math.min(this.#slots * 2, this.maxSlots);
+    this.#hashes = new Int32Array(this.#slots * 3);
+    this.#offsets = new Float64Array(this.#slots).fill(EMPTY);
+    for (let i = 0; i < oldOffsets.length; i++) {
+      if (oldOffsets[i] === EMPTY) continue;
+      ha = oldHashes[i * 3];
+      hb = oldHashes[i * 3 + 1];
+      hc = oldHashes[i * 3 + 2];
+      const slot = this.#slotOf();
+      this.#hashes.set(oldHashes.subarray(i * 3, i * 3 + 3), slot * 3);
+      this.#offsets[slot] = oldOffsets[i];
     }
   }
 
   /** Records `offset` as the latest for `key` (offsets must be put in increasing order). */
   put(key: Uint8Array, offset: number): void {
     hashKey(key);
-    const slot = this.#slotOf();
+    let slot = this.#slotOf();
     if (this.#offsets[slot] === EMPTY) {
       if (this.#size >= this.maxEntries) throw new RangeError(`offset map is full (${this.maxEntries} keys)`);
+      if (this.#size + 1 > this.#slots * GROWTH_LOAD && this.#slots < this.maxSlots) {
+        const [a, b, c] = [ha, hb, hc];
+        this.#grow();
+        [ha, hb, hc] = [a, b, c];
+        slot = this.#slotOf();
+      }
       const at = slot * 3;
       this.#hashes[at] = ha;
       this.#hashes[at + 1] = hb;

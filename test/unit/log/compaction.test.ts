@@ -88,6 +88,7 @@ describe('OffsetMap', () => {
 
   it('tells apart many similar keys of every length', () => {
     const map = new OffsetMap(20 * 200_000);
+    expect(map.maxSlots).toBe(200_000);
     const keys: Buffer[] = [];
     for (let i = 0; i < 50_000; i++) keys.push(Buffer.from(`user:${i}`.slice(0, 1 + (i % 12))));
     for (let i = 0; i < 50_000; i++) keys.push(Buffer.from(`${i}`));
