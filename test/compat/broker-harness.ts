@@ -51,13 +51,23 @@ export interface InProcessBroker {
   destroy(): Promise<void>;
 }
 
-export async function startInProcessBroker(options: { dataDir?: string; port?: number; properties?: Record<string, string> } = {}): Promise<InProcessBroker> {
+export interface InProcessOptions {
+  dataDir?: string;
+  port?: number;
+  properties?: Record<string, string>;
+  /** Receives every log line (JSON) at level debug and above. */
+  onLog?: (line: string) => void;
+}
+
+export async function startInProcessBroker(options: InProcessOptions = {}): Promise<InProcessBroker> {
   const dataDir = options.dataDir ?? (await tempDataDir());
   const properties = { ...FAST_GROUP_SETTINGS, ...options.properties };
-  const broker = await startBroker({
-    config: { properties, dataDir, listeners: `PLAINTEXT://127.0.0.1:${options.port ?? 0}` },
-    logger: pino({ level: process.env.SLUICE_LOG_LEVEL ?? 'silent' }),
-  });
+  const onLog = options.onLog;
+  const logger =
+    onLog === undefined
+      ? pino({ level: process.env.SLUICE_LOG_LEVEL ?? 'silent' })
+      : pino({ level: 'debug' }, { write: (line: string) => onLog(line) });
+  const broker = await startBroker({ config: { properties, dataDir, listeners: `PLAINTEXT://127.0.0.1:${options.port ?? 0}` }, logger });
   const handle: InProcessBroker = {
     broker,
     dataDir,
@@ -65,7 +75,7 @@ export async function startInProcessBroker(options: { dataDir?: string; port?: n
     stop: () => broker.close(),
     restart: async () => {
       await broker.close();
-      return startInProcessBroker({ dataDir, port: broker.port, properties: options.properties });
+      return startInProcessBroker({ ...options, dataDir, port: broker.port });
     },
     destroy: async () => {
       await broker.close();
