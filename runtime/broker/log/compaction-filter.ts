@@ -13,11 +13,11 @@ import {
   TIMESTAMP_TYPE_BIT,
   computeBatchCrc,
   compressionOf,
+  validateBatch,
 } from './batch-header.ts';
 import { compress } from './compression.ts';
 import type { OffsetMap } from './offset-map.ts';
-import type { RecordKeyView } from './records.ts';
-import { forEachRecordKey } from './records.ts';
+import { RecordWalker } from './record-walk.ts';
 import type { Cursor } from './varint.ts';
 import { readVarint, readVarlong, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.ts';
 
@@ -59,30 +59,10 @@ export function newFilterStats(): FilterStats {
 let keptStarts = new Int32Array(1024);
 let keptEnds = new Int32Array(1024);
 let keptCount = 0;
-let total = 0;
-let tombstonesKept = 0;
-let batchBase = 0;
-let horizonPassed = false;
 let records: Uint8Array = new Uint8Array(0);
-let context: FilterContext;
+const walker = new RecordWalker();
 
-function visit(r: RecordKeyView): void {
-  total++;
-  records = r.records;
-  let keep: boolean;
-  if (r.key === null) {
-    context.stats.keylessDropped++;
-    keep = false;
-  } else if (context.map.get(r.key) > batchBase + r.offsetDelta) {
-    keep = false;
-  } else if (!r.hasValue) {
-    keep = !horizonPassed;
-    if (keep) tombstonesKept++;
-    else context.stats.tombstonesDropped++;
-  } else {
-    keep = true;
-  }
-  if (!keep) return;
+function keep(start: number, end: number): void {
   if (keptCount === keptStarts.length) {
     const starts = new Int32Array(keptCount * 2);
     const ends = new Int32Array(keptCount * 2);
@@ -91,8 +71,8 @@ function visit(r: RecordKeyView): void {
     keptStarts = starts;
     keptEnds = ends;
   }
-  keptStarts[keptCount] = r.recordStart;
-  keptEnds[keptCount] = r.recordEnd;
+  keptStarts[keptCount] = start;
+  keptEnds[keptCount] = end;
   keptCount++;
 }
 
@@ -107,27 +87,50 @@ function readTimestampDelta(start: number): bigint {
   return readVarlong(records, cur);
 }
 
-/** Filters the valid batch at `buf[pos]` (validated, CRC included, by the record iterator). */
-export function filterBatch(buf: Buffer, pos: number, ctx: FilterContext): FilterOutcome {
+/**
+ * Filters the stored batch at `buf[pos]` (whose file position is `position`, for errors). The
+ * CRC is checked only when the batch is rewritten: kept batches are copied with their own CRC,
+ * dropped ones do not matter.
+ */
+export function filterBatch(buf: Buffer, pos: number, ctx: FilterContext, position = pos): FilterOutcome {
   const attributes = buf.readInt16BE(pos + ATTRIBUTES);
   // Transaction markers carry no user key; without transactions to expire they stay.
   if ((attributes & CONTROL_BIT) !== 0) return { kind: 'keep', tombstoneHorizon: Infinity };
   const hasHorizon = (attributes & DELETE_HORIZON_BIT) !== 0;
   const baseTimestamp = buf.readBigInt64BE(pos + BASE_TIMESTAMP);
-  context = ctx;
-  batchBase = Number(buf.readBigInt64BE(pos + BASE_OFFSET));
-  horizonPassed = hasHorizon && ctx.now >= Number(baseTimestamp);
+  const batchBase = Number(buf.readBigInt64BE(pos + BASE_OFFSET));
+  const horizonPassed = hasHorizon && ctx.now >= Number(baseTimestamp);
+  const map = ctx.map;
+  const stats = ctx.stats;
+  let total = 0;
+  let tombstonesKept = 0;
   keptCount = 0;
-  total = 0;
-  tombstonesKept = 0;
-  forEachRecordKey(buf, pos, visit, { source: ctx.source });
-  ctx.stats.recordsRead += total;
-  ctx.stats.recordsKept += keptCount;
+  walker.open(buf, pos, ctx.source, position);
+  records = walker.records;
+  while (walker.next()) {
+    total++;
+    if (walker.keyLength < 0) {
+      stats.keylessDropped++;
+      continue;
+    }
+    if (map.getRange(records, walker.keyStart, walker.keyStart + walker.keyLength) > batchBase + walker.offsetDelta) continue;
+    if (walker.valueLength < 0) {
+      if (horizonPassed) {
+        stats.tombstonesDropped++;
+        continue;
+      }
+      tombstonesKept++;
+    }
+    keep(walker.recordStart, walker.recordEnd);
+  }
+  stats.recordsRead += total;
+  stats.recordsKept += keptCount;
 
   if (keptCount === 0) return { kind: 'drop' };
   const needsHorizon = tombstonesKept > 0 && !hasHorizon;
   const horizon = needsHorizon ? ctx.now + ctx.deleteRetentionMs : hasHorizon && tombstonesKept > 0 ? Number(baseTimestamp) : Infinity;
   if (keptCount === total && !needsHorizon) return { kind: 'keep', tombstoneHorizon: horizon };
+  validateBatch(buf, pos, { source: ctx.source, position });
   return { kind: 'rewrite', bytes: rebuild(buf, pos, attributes, baseTimestamp, needsHorizon ? BigInt(horizon) : undefined), tombstoneHorizon: horizon };
 }
 

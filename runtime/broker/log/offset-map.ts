@@ -39,14 +39,14 @@ function fmix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-/** murmur3_32 with three seeds at once over `key`; results in ha, hb, hc. */
-function hashKey(key: Uint8Array): void {
+/** murmur3_32 with three seeds at once over key[start, end); results in ha, hb, hc. */
+function hashKey(key: Uint8Array, start: number, end: number): void {
   let a = SEED_A;
   let b = SEED_B;
   let c = SEED_C;
-  const n = key.length;
-  const blocks = n & ~3;
-  for (let i = 0; i < blocks; i += 4) {
+  const n = end - start;
+  const blocks = start + (n & ~3);
+  for (let i = start; i < blocks; i += 4) {
     const k = mixK(key[i] | (key[i + 1] << 8) | (key[i + 2] << 16) | (key[i + 3] << 24));
     a = mixH(a, k);
     b = mixH(b, k);
@@ -148,7 +148,12 @@ export class OffsetMap {
 
   /** Records `offset` as the latest for `key` (offsets must be put in increasing order). */
   put(key: Uint8Array, offset: number): void {
-    hashKey(key);
+    this.putRange(key, 0, key.length, offset);
+  }
+
+  /** put() for the key bytes buf[start, end), without a view of them. */
+  putRange(buf: Uint8Array, start: number, end: number, offset: number): void {
+    hashKey(buf, start, end);
     let slot = this.#slotOf();
     if (this.#offsets[slot] === EMPTY) {
       if (this.#size >= this.maxEntries) throw new RangeError(`offset map is full (${this.maxEntries} keys)`);
@@ -170,7 +175,12 @@ export class OffsetMap {
 
   /** The latest offset put for `key`, or -1. */
   get(key: Uint8Array): number {
-    hashKey(key);
+    return this.getRange(key, 0, key.length);
+  }
+
+  /** get() for the key bytes buf[start, end). */
+  getRange(buf: Uint8Array, start: number, end: number): number {
+    hashKey(buf, start, end);
     return this.#offsets[this.#slotOf()];
   }
 }

@@ -7,8 +7,7 @@ import { filterBatch, newFilterStats } from '../log/compaction-filter.ts';
 import type { CleaningPlan } from '../log/compaction-plan.ts';
 import { planCleaning } from '../log/compaction-plan.ts';
 import { OffsetMap } from '../log/offset-map.ts';
-import type { RecordKeyView } from '../log/records.ts';
-import { forEachRecordKey } from '../log/records.ts';
+import { RecordWalker } from '../log/record-walk.ts';
 import { CleanedSegmentWriter } from './cleaned-segment-writer.ts';
 import type { SwapStep } from './cleaned-segment-writer.ts';
 import type { PartitionLog } from './partition-log.ts';
@@ -157,17 +156,14 @@ export class LogCleaner {
     map.clear();
     let end = plan.firstDirtyOffset;
     let full = false;
-    let batchBase = 0;
-    const put = (r: RecordKeyView): void => {
-      if (r.key !== null) map.put(r.key, batchBase + r.offsetDelta);
-    };
+    const walker = new RecordWalker();
     for (let i = 0; i < inactive.length && !full; i++) {
       const segment = inactive[i];
       const segmentEnd = i + 1 < inactive.length ? inactive[i + 1].baseOffset : plan.firstUncleanableOffset;
       if (segment.baseOffset >= plan.firstUncleanableOffset) break;
       if (segmentEnd <= plan.firstDirtyOffset) continue;
       const from = segment.baseOffset >= plan.firstDirtyOffset ? 0 : Math.max(0, segment.findPosition(plan.firstDirtyOffset));
-      await this.#forEachChunk(log, segment, from, segment.size, (chunk, length) => {
+      await this.#forEachChunk(log, segment, from, segment.size, (chunk, length, chunkPosition) => {
         for (let at = 0; at < length; ) {
           const size = LOG_OVERHEAD + chunk.readInt32BE(at + BATCH_LENGTH);
           const base = Number(chunk.readBigInt64BE(at));
@@ -178,8 +174,9 @@ export class LogCleaner {
                 full = true;
                 return false;
               }
-              batchBase = base;
-              forEachRecordKey(chunk, at, put, { source: segment.path('log') });
+              walker.open(chunk, at, segment.path('log'), chunkPosition + at);
+              const keys = walker.records;
+              while (walker.next()) if (walker.keyLength >= 0) map.putRange(keys, walker.keyStart, walker.keyStart + walker.keyLength, base + walker.offsetDelta);
             }
             end = last + 1;
           }
@@ -211,7 +208,7 @@ export class LogCleaner {
         for (let at = 0; at < length; ) {
           const size = LOG_OVERHEAD + chunk.readInt32BE(at + BATCH_LENGTH);
           const base = Number(chunk.readBigInt64BE(at));
-          const outcome = base >= endOffset ? ({ kind: 'keep', tombstoneHorizon: Infinity } as const) : filterBatch(chunk, at, ctx);
+          const outcome = base >= endOffset ? ({ kind: 'keep', tombstoneHorizon: Infinity } as const) : filterBatch(chunk, at, ctx, chunkPosition + at);
           if (outcome.kind !== 'drop') horizon = Math.min(horizon, outcome.tombstoneHorizon);
           if (outcome.kind === 'keep') {
             writer?.append(chunk, at, at + size);
