@@ -172,3 +172,10 @@ export function required(spec: CommandSpec, args: ParsedArgs, name: string, forW
   }
   return value;
 }
+
+/** A reader that went away (`sluice topics --list | head`) is not an error worth a stack trace. */
+export function ignoreBrokenPipe(stream: NodeJS.WritableStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}

@@ -2,7 +2,7 @@
 import { KafkaAdmin, topicPartitionKey } from '../client/index.ts';
 import type { GroupDescription, TopicPartition, TopicPartitionOffset } from '../client/index.ts';
 import { ConfigError, SluiceError, messageOf } from '../util/errors.ts';
-import { COMMON_OPTIONS, clientConfig, oneAction, parseArgs, usage } from './args.ts';
+import { COMMON_OPTIONS, clientConfig, ignoreBrokenPipe, oneAction, parseArgs, usage } from './args.ts';
 import type { CommandSpec, ParsedArgs } from './args.ts';
 
 export const GROUPS_COMMAND: CommandSpec = {
@@ -49,6 +49,7 @@ export async function runGroups(argv: string[], io: CommandOutput = { out: proce
     return 0;
   }
   const action = oneAction(GROUPS_COMMAND, args, ACTIONS);
+  ignoreBrokenPipe(io.out);
   const admin = new KafkaAdmin(await clientConfig(args, { defaults: { 'client.id': 'sluice-groups' } }));
   try {
     if (action === 'list') {

@@ -2,7 +2,7 @@
 import { KafkaAdmin } from '../client/index.ts';
 import type { TopicDescription } from '../client/index.ts';
 import { ConfigError, SluiceError } from '../util/errors.ts';
-import { COMMON_OPTIONS, clientConfig, integerOption, keyValuePairs, oneAction, parseArgs, required, usage } from './args.ts';
+import { COMMON_OPTIONS, clientConfig, ignoreBrokenPipe, integerOption, keyValuePairs, oneAction, parseArgs, required, usage } from './args.ts';
 import type { CommandSpec } from './args.ts';
 
 export const TOPICS_COMMAND: CommandSpec = {
@@ -35,6 +35,7 @@ export async function runTopics(argv: string[], out: NodeJS.WritableStream = pro
     return 0;
   }
   const action = oneAction(TOPICS_COMMAND, args, ACTIONS);
+  ignoreBrokenPipe(out);
   const admin = new KafkaAdmin(await clientConfig(args, { defaults: { 'client.id': 'sluice-topics' } }));
   try {
     switch (action) {
@@ -106,15 +107,20 @@ async function describe(admin: KafkaAdmin, args: Args, out: NodeJS.WritableStrea
 async function describeTopic(admin: KafkaAdmin, topic: TopicDescription): Promise<string> {
   const overrides = (await admin.describeTopicConfigs(topic.name))
     .filter((c) => c.source !== 'DEFAULT_CONFIG' && c.value !== null)
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
     .map((c) => `${c.name}=${c.sensitive ? '<sensitive>' : c.value}`);
   const replicationFactor = topic.partitions[0]?.replicas.length ?? 0;
-  const lines = [`Topic: ${topic.name}\tTopicId: ${topic.id}\tPartitionCount: ${topic.partitions.length}\tReplicationFactor: ${replicationFactor}\tConfigs: ${overrides.join(',')}`];
+  const lines = [`Topic: ${topic.name}\tTopicId: ${kafkaUuid(topic.id)}\tPartitionCount: ${topic.partitions.length}\tReplicationFactor: ${replicationFactor}\tConfigs: ${overrides.join(',')}`];
   for (const p of topic.partitions) {
     const leader = p.leader < 0 ? 'none' : String(p.leader);
     lines.push(`\tTopic: ${topic.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}\tElr: \tLastKnownElr: `);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Kafka prints topic ids as URL-safe base64 of the 16 bytes, without padding. */
+function kafkaUuid(id: string): string {
+  const hex = id.replace(/-/g, '');
+  return /^[0-9a-f]{32}$/i.test(hex) ? Buffer.from(hex, 'hex').toString('base64url') : id;
 }
 
 async function alter(admin: KafkaAdmin, args: Args, out: NodeJS.WritableStream): Promise<number> {

@@ -1,11 +1,14 @@
-import { Admin, ConfigResourceTypes, ConfigSources, FindCoordinatorKeyTypes, IncrementalAlterConfigOperationTypes, ListOffsetTimestamps } from '@platformatic/kafka';
+import { Admin, ConfigResourceTypes, ConfigSources, FindCoordinatorKeyTypes, IncrementalAlterConfigOperationTypes, ListOffsetTimestamps, ProtocolError, kGetApi, kGetBootstrapConnection } from '@platformatic/kafka';
+import type { metadataV12 } from '@platformatic/kafka';
 import type { Logger } from '../observability/logger.ts';
 import { baseOptions } from './base-options.ts';
 import { adminSettings } from './config.ts';
 import type { AdminSettings, ClientConfig } from './config.ts';
-import { KafkaClientError, wrapKafkaError } from './errors.ts';
+import { BrokerError, KafkaClientError, wrapKafkaError } from './errors.ts';
 import { topicPartitionKey } from './types.ts';
 import type { TopicPartition, TopicPartitionOffset } from './types.ts';
+
+type MetadataResponse = metadataV12.MetadataResponse;
 
 export interface NewTopic {
   name: string;
@@ -139,23 +142,57 @@ export class KafkaAdmin {
     return [...topics].sort();
   }
 
-  /** Partitions, leaders and replicas; a missing topic fails with UNKNOWN_TOPIC_OR_PARTITION. */
+  /**
+   * Partitions, leaders and replicas, internal topics included; a missing topic fails with
+   * UNKNOWN_TOPIC_OR_PARTITION. Asks the broker directly: platformatic's metadata cache leaves
+   * internal topics out.
+   */
   async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
     if (names.length === 0) return [];
-    const metadata = await this.call(`describing topics ${names.join(', ')}`, { topics: names }, () =>
-      this.client.metadata({ topics: [...names], autocreateTopics: false, forceUpdate: true }),
-    );
+    const what = `describing topics ${names.join(', ')}`;
+    let response: MetadataResponse;
+    try {
+      response = await this.metadataRequest([...names]);
+    } catch (err) {
+      // Per-topic errors fail the call; the response still describes the other topics.
+      const partial = (err as { response?: MetadataResponse } | null)?.response;
+      if (partial?.topics === undefined) throw wrapKafkaError(err, what, { topics: names });
+      response = partial;
+    }
     return names.map((name) => {
-      const topic = metadata.topics.get(name);
-      if (topic === undefined) {
-        throw new KafkaClientError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`, { context: { topic: name } });
+      const topic = response.topics.find((t) => t.name === name);
+      if (topic === undefined || topic.errorCode === 3) {
+        throw new BrokerError('UNKNOWN_TOPIC_OR_PARTITION', 3, `topic '${name}' does not exist`, { context: { topic: name } });
+      }
+      if (topic.errorCode !== 0) {
+        throw wrapKafkaError(new ProtocolError(topic.errorCode), `describing topic ${name}`, { topic: name });
       }
       return {
         name,
-        id: topic.id,
-        internal: name === '__consumer_offsets' || name === '__transaction_state',
-        partitions: topic.partitions.map((p, partition) => ({ partition, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr] })),
+        id: topic.topicId,
+        internal: topic.isInternal,
+        partitions: [...topic.partitions]
+          .sort((a, b) => a.partitionIndex - b.partitionIndex)
+          .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: [...p.replicaNodes], isr: [...p.isrNodes] })),
       };
+    });
+  }
+
+  private metadataRequest(topics: string[]): Promise<MetadataResponse> {
+    return new Promise((resolve, reject) => {
+      this.client[kGetBootstrapConnection]((connectionError, connection) => {
+        if (connectionError) {
+          reject(connectionError);
+          return;
+        }
+        this.client[kGetApi]<[string[], boolean, boolean], MetadataResponse>('Metadata', (apiError, api) => {
+          if (apiError || api === undefined) {
+            reject(apiError ?? new KafkaClientError('KAFKA_UNSUPPORTED', 'the broker offers no Metadata API version this client speaks'));
+            return;
+          }
+          api(connection!, topics, false, false, (error, response) => (error ? reject(error) : resolve(response!)));
+        });
+      });
     });
   }
 

@@ -120,6 +120,15 @@ export function wrapKafkaError(err: unknown, what: string, context: Record<strin
   if (hasPlatformaticCode(err, 'PLT_KFK_UNSUPPORTED_API') || hasPlatformaticCode(err, 'PLT_KFK_UNSUPPORTED')) {
     return new KafkaClientError('KAFKA_UNSUPPORTED', `${what}: the broker does not support this: ${detail(err)}`, { cause: err, context });
   }
+  // platformatic turns a metadata UNKNOWN_TOPIC_OR_PARTITION into a plain "Unknown topic x." UserError.
+  const unknownTopic = /^Unknown topic (.*)\.$/.exec(err instanceof Error ? err.message : '');
+  if (unknownTopic && hasPlatformaticCode(err, 'PLT_KFK_USER')) {
+    return new BrokerError('UNKNOWN_TOPIC_OR_PARTITION', 3, `${what}: UNKNOWN_TOPIC_OR_PARTITION: topic ${unknownTopic[1]} does not exist`, {
+      retriable: true,
+      cause: err,
+      context: { topic: unknownTopic[1], ...context },
+    });
+  }
   if (hasPlatformaticCode(err, 'PLT_KFK_USER')) {
     return new KafkaClientError('KAFKA_CLIENT_USAGE', `${what}: ${detail(err)}`, { cause: err, context });
   }

@@ -348,7 +348,8 @@ export class KafkaProducer {
     let lastError: Error | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        const metadata: ClusterMetadata = await this.client.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: attempt > 0 || this.topics.has(topic) });
+        // One attempt per call: this loop retries, bounded by max.block.ms.
+        const metadata: ClusterMetadata = await this.client.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: attempt > 0 || this.topics.has(topic), retries: 0 });
         const described = metadata.topics.get(topic);
         if (described !== undefined && described.partitionsCount > 0) {
           const info: TopicInfo = {
