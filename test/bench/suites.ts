@@ -1,5 +1,6 @@
+import { brokerBench } from './broker.ts';
 import { logBench } from './log.ts';
 import type { Bench } from './table.ts';
 
 /** Every benchmark suite; each file under test/bench registers itself here. */
-export const benches: Bench[] = [logBench];
+export const benches: Bench[] = [logBench, brokerBench];

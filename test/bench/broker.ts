@@ -1,0 +1,239 @@
+// Broker benchmark: the Sluice broker and Apache Kafka 4.x (test/services) on this machine in one
+// run, both driven by Kafka's own kafka-producer-perf-test and kafka-consumer-perf-test with
+// identical parameters. Rows: 100 B and 1 KiB records × batch.size 16 KiB and 64 KiB × acks=1 and
+// acks=all × 1 and 6 partitions for producing; consuming per record size and partition count;
+// plus one row with Sluice's stricter durability (log.flush.interval.messages=1: every
+// acknowledged append fsynced, group commit) against Kafka's defaults. Both brokers otherwise run
+// with Kafka's default durability (no fsync per write). Broker RSS: the largest seen after a run,
+// and idle with 100 partitions.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { kafkaTool } from '../services/services.ts';
+import { parseExports, runScript } from '../services/scripts.ts';
+import type { Bench, Row } from './table.ts';
+import { printTable } from './table.ts';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const TOOL_TIMEOUT = 600_000;
+
+interface Target {
+  name: string;
+  bootstrap: string;
+  pid: number;
+}
+
+interface ProduceFigures {
+  recordsPerSec: number;
+  mbPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+interface ConsumeFigures {
+  recordsPerSec: number;
+  mbPerSec: number;
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startSluice(dataDir: string, overrides: Record<string, string>): Promise<{ target: Target; child: ChildProcess }> {
+  const port = await freePort();
+  const args = [path.join(REPO, 'runtime/cli/sluice.ts'), 'broker', '--data-dir', dataDir, '--listeners', `PLAINTEXT://127.0.0.1:${port}`];
+  for (const [k, v] of Object.entries({ 'group.initial.rebalance.delay.ms': '0', ...overrides })) args.push('--override', `${k}=${v}`);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => reject(new Error(`sluice broker exited with ${code}: ${out}`)));
+    const probe = (): void => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve();
+      });
+      s.on('error', () => setTimeout(probe, 100));
+    };
+    probe();
+  });
+  return { target: { name: 'sluice', bootstrap: `127.0.0.1:${port}`, pid: child.pid as number }, child };
+}
+
+async function stopSluice(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function startKafka(): Promise<Target> {
+  const up = await runScript('up', ['kafka'], { timeoutMs: 600_000 });
+  const bootstrap = parseExports(up.stdout).get('KAFKA_BOOTSTRAP');
+  if (up.exitCode !== 0 || bootstrap === undefined) throw new Error(`cannot start Apache Kafka from test/services:\n${up.stderr}`);
+  const runDir = process.env.SLUICE_SERVICES_RUN ?? (process.getuid?.() === 0 ? '/tmp/sluice-services' : `/tmp/sluice-services-${process.getuid?.()}`);
+  const pid = Number((await readFile(path.join(runDir, 'kafka', 'pid'), 'utf8')).trim());
+  return { name: 'kafka', bootstrap, pid };
+}
+
+async function tool(name: string, args: string[]): Promise<string> {
+  const result = await kafkaTool(name, args, { timeoutMs: TOOL_TIMEOUT });
+  if (result.exitCode !== 0) throw new Error(`${name} ${args.join(' ')} failed (${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+async function createTopic(target: Target, topic: string, partitions: number): Promise<void> {
+  await tool('kafka-topics', ['--bootstrap-server', target.bootstrap, '--create', '--topic', topic, '--partitions', String(partitions), '--replication-factor', '1']);
+}
+
+async function producePerf(target: Target, topic: string, records: number, size: number, batch: number, acks: string): Promise<ProduceFigures> {
+  const out = await tool('kafka-producer-perf-test', [
+    '--topic', topic, '--num-records', String(records), '--record-size', String(size), '--throughput', '-1',
+    '--command-property', `bootstrap.servers=${target.bootstrap}`, `acks=${acks}`, `batch.size=${batch}`, 'buffer.memory=67108864',
+  ]);
+  const m = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), [\d.]+ ms avg latency, [\d.]+ ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(out);
+  if (m === null) throw new Error(`unexpected kafka-producer-perf-test output:\n${out}`);
+  return { recordsPerSec: Number(m[2]), mbPerSec: Number(m[3]), p50: Number(m[4]), p99: Number(m[5]) };
+}
+
+async function consumePerf(target: Target, topic: string, records: number): Promise<ConsumeFigures> {
+  const out = await tool('kafka-consumer-perf-test', ['--bootstrap-server', target.bootstrap, '--topic', topic, '--num-records', String(records), '--timeout', '120000']);
+  const lines = out.trim().split('\n');
+  const cols = lines[lines.length - 1].split(',').map((c) => c.trim());
+  // start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch records/s
+  if (cols.length < 10) throw new Error(`unexpected kafka-consumer-perf-test output:\n${out}`);
+  return { mbPerSec: Number(cols[8]), recordsPerSec: Number(cols[9]) };
+}
+
+interface ProduceCase {
+  size: number;
+  batch: number;
+  acks: '1' | 'all';
+  partitions: number;
+}
+
+function label(c: ProduceCase): string {
+  return `produce ${c.size === 100 ? '100 B' : '1 KiB'}, batch ${c.batch / 1024} KiB, acks=${c.acks}, ${c.partitions} partition${c.partitions > 1 ? 's' : ''}`;
+}
+
+function recordsFor(size: number, smoke: boolean): number {
+  const bytes = smoke ? 1_000_000 : 100_000_000;
+  return Math.round(bytes / size);
+}
+
+function produceRows(c: ProduceCase, ours: ProduceFigures, kafka: ProduceFigures, caseName = label(c)): Row[] {
+  const target = c.size === 1024 && c.acks === '1' ? 1.0 : 0.8;
+  return [
+    { case: caseName, metric: 'records/s', ours: ours.recordsPerSec, anchor: kafka.recordsPerSec, anchorName: 'Kafka', higherIsBetter: true, target },
+    { case: caseName, metric: 'MB/s', ours: ours.mbPerSec, anchor: kafka.mbPerSec, anchorName: 'Kafka', higherIsBetter: true, target },
+    { case: caseName, metric: 'p50 ms', ours: Math.max(ours.p50, 1), anchor: Math.max(kafka.p50, 1), anchorName: 'Kafka', higherIsBetter: false },
+    { case: caseName, metric: 'p99 ms', ours: Math.max(ours.p99, 1), anchor: Math.max(kafka.p99, 1), anchorName: 'Kafka', higherIsBetter: false },
+  ];
+}
+
+async function run({ smoke }: { smoke: boolean }): Promise<void> {
+  const kafka = await startKafka();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-broker-'));
+  const strictDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-strict-'));
+  const sluice = await startSluice(dataDir, {});
+  const rows: Row[] = [];
+  const rss = { sluice: 0, kafka: 0 };
+  const noteRss = async (): Promise<void> => {
+    rss.sluice = Math.max(rss.sluice, await rssMb(sluice.target.pid));
+    rss.kafka = Math.max(rss.kafka, await rssMb(kafka.pid));
+  };
+  try {
+    const cases: ProduceCase[] = [];
+    for (const size of [100, 1024]) {
+      for (const batch of [16_384, 65_536]) {
+        for (const acks of ['1', 'all'] as const) for (const partitions of [1, 6]) cases.push({ size, batch, acks, partitions });
+      }
+    }
+    const chosen = smoke ? cases.filter((c) => c.batch === 16_384 && c.partitions === 6 && c.acks === 'all') : cases;
+    const consumeTopics = new Map<string, { sluice: string; kafka: string; records: number }>();
+    for (const c of chosen) {
+      const records = recordsFor(c.size, smoke);
+      const figures: Record<string, ProduceFigures> = {};
+      for (const target of [kafka, sluice.target]) {
+        const topic = `bench-${randomUUID()}`;
+        await createTopic(target, topic, c.partitions);
+        figures[target.name] = await producePerf(target, topic, records, c.size, c.batch, c.acks);
+        await noteRss();
+        const key = `${c.size}/${c.partitions}`;
+        if (c.batch === 16_384 && (c.acks === '1' || smoke)) {
+          const entry = consumeTopics.get(key) ?? { sluice: '', kafka: '', records };
+          entry[target.name as 'sluice' | 'kafka'] = topic;
+          consumeTopics.set(key, entry);
+        }
+      }
+      rows.push(...produceRows(c, figures.sluice, figures.kafka));
+      process.stdout.write(`${label(c)}: sluice ${figures.sluice.recordsPerSec.toFixed(0)} rec/s, kafka ${figures.kafka.recordsPerSec.toFixed(0)} rec/s\n`);
+    }
+    for (const [key, topics] of consumeTopics) {
+      const [size, partitions] = key.split('/');
+      const ours = await consumePerf(sluice.target, topics.sluice, topics.records);
+      const theirs = await consumePerf(kafka, topics.kafka, topics.records);
+      await noteRss();
+      const name = `consume ${size === '100' ? '100 B' : '1 KiB'}, ${partitions} partition${partitions === '1' ? '' : 's'}`;
+      rows.push({ case: name, metric: 'records/s', ours: ours.recordsPerSec, anchor: theirs.recordsPerSec, anchorName: 'Kafka', higherIsBetter: true, target: 0.8 });
+      rows.push({ case: name, metric: 'MB/s', ours: ours.mbPerSec, anchor: theirs.mbPerSec, anchorName: 'Kafka', higherIsBetter: true, target: 0.8 });
+    }
+
+    // Sluice's stricter durability: every acknowledged append fsynced (flush.messages=1, group commit).
+    const strict = await startSluice(strictDir, { 'log.flush.interval.messages': '1' });
+    try {
+      const c: ProduceCase = { size: 1024, batch: 16_384, acks: 'all', partitions: 6 };
+      const records = recordsFor(c.size, smoke);
+      const figures: Record<string, ProduceFigures> = {};
+      for (const target of [kafka, strict.target]) {
+        const topic = `bench-strict-${randomUUID()}`;
+        await createTopic(target, topic, c.partitions);
+        figures[target.name] = await producePerf(target, topic, records, c.size, c.batch, c.acks);
+      }
+      rows.push(...produceRows(c, figures.sluice, figures.kafka, `${label(c)}, sluice fsync per append (Kafka: defaults)`));
+    } finally {
+      await stopSluice(strict.child);
+    }
+
+    rows.push({ case: 'broker RSS, largest after a run', metric: 'MB', ours: rss.sluice, anchor: rss.kafka, anchorName: 'Kafka', higherIsBetter: false });
+    // Idle with 100 partitions: a fresh Sluice process next to Kafka with a 100-partition topic added.
+    const idleDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-idle-'));
+    const idle = await startSluice(idleDir, {});
+    try {
+      await createTopic(idle.target, 'idle-100', 100);
+      await createTopic(kafka, `idle-100-${randomUUID()}`, 100);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const ours = await rssMb(idle.target.pid);
+      rows.push({ case: 'broker RSS idle, 100 partitions (target ≤ 150 MB)', metric: 'MB', ours, anchor: await rssMb(kafka.pid), anchorName: 'Kafka', higherIsBetter: false });
+      process.stdout.write(`idle RSS with 100 partitions: sluice ${ours.toFixed(0)} MB (${ours <= 150 ? 'met' : 'MISSED'} ≤ 150 MB)\n`);
+    } finally {
+      await stopSluice(idle.child);
+      await rm(idleDir, { recursive: true, force: true });
+    }
+  } finally {
+    await stopSluice(sluice.child);
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(strictDir, { recursive: true, force: true });
+  }
+  printTable(rows);
+}
+
+export const brokerBench: Bench = { name: 'broker', run };
