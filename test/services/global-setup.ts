@@ -5,8 +5,10 @@
  * result to tests (see services.ts: serviceUrl). A service that cannot start does not abort the
  * run: the tests that need it fail, naming it and the reason, and the others still run.
  *
- * Teardown stops only what this run started itself; services that were already running (or given
- * through the environment) stay. SLUICE_SERVICES_KEEP=1 keeps everything running for a next run.
+ * The run takes a lease (named by its process id) on what it uses: at teardown, a service that a
+ * test run started stops once no live run uses it any more, so runs on one machine can share
+ * services; services that someone started by hand (or CI before the tests), or given through the
+ * environment, stay. SLUICE_SERVICES_KEEP=1 keeps everything this run used running.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,15 +24,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const needs = await servicesNeeded(await selectedFiles(project), project.config.root);
   const names = [...needs.keys()];
   const states: ServiceStates = {};
-  const startedHere: ServiceName[] = [];
+  const lease = String(process.pid);
   if (names.length > 0) {
-    const running = await runningServices();
     const began = Date.now();
     log(`starting ${names.join(', ')} for ${[...new Set([...needs.values()].flat())].length} test file(s)`);
     await Promise.all(
       names.map(async (name) => {
         const external = process.env[SERVICE_ENV[name]] !== undefined && process.env[SERVICE_ENV[name]] !== '';
-        const result = await runScript('up', [name], {
+        const result = await runScript('up', ['--lease', lease, name], {
           timeoutMs: UP_TIMEOUT_MS,
           onStderr: (chunk) => process.stderr.write(chunk),
         });
@@ -38,7 +39,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
         if (result.exitCode === 0 && value !== undefined) {
           states[name] = { ok: true, value, managed: !external };
           process.env[SERVICE_ENV[name]] = value;
-          if (!external && !running.has(name)) startedHere.push(name);
         } else {
           states[name] = { ok: false, reason: failureReason(result) };
         }
@@ -53,9 +53,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide(PROVIDED_KEY, states);
 
   return async () => {
-    if (startedHere.length === 0 || process.env.SLUICE_SERVICES_KEEP === '1') return;
-    const result = await runScript('down', startedHere, { timeoutMs: 120_000 });
-    if (result.exitCode !== 0) log(`down ${startedHere.join(' ')} failed: ${failureReason(result)}`);
+    if (names.length === 0) return;
+    const keep = process.env.SLUICE_SERVICES_KEEP === '1' ? ['--keep'] : [];
+    const result = await runScript('down', ['--release', lease, ...keep], { timeoutMs: 120_000 });
+    if (result.exitCode !== 0) log(`releasing the services failed: ${failureReason(result)}`);
   };
 }
 
@@ -76,17 +77,6 @@ async function servicesNeeded(files: string[], root: string): Promise<Map<Servic
     }
   }
   return needs;
-}
-
-/** Services already running before this run (so teardown leaves them running). */
-async function runningServices(): Promise<Set<ServiceName>> {
-  const result = await runScript('status', [], { timeoutMs: 30_000 });
-  const running = new Set<ServiceName>();
-  for (const line of result.stdout.split('\n')) {
-    const [name, state] = line.split(' ');
-    if (state === 'running') running.add(name as ServiceName);
-  }
-  return running;
 }
 
 function log(message: string): void {

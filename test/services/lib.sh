@@ -214,7 +214,7 @@ launch_detached() {
   touch "$dir/log"
   wc -l <"$dir/log" >"$dir/log-start"
   # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
-  setsid bash -c 'cd "$0" && echo $$ >pid && exec "$@"' "$dir" "$@" </dev/null >>"$dir/log" 2>&1 7>&- 8>&- 9>&- &
+  setsid bash -c 'cd "$0" && echo $$ >pid && exec "$@"' "$dir" "$@" </dev/null >>"$dir/log" 2>&1 6>&- 7>&- 8>&- 9>&- &
   for _ in $(seq 50); do [[ -s $dir/pid ]] && return 0; sleep 0.1; done
   die "$(basename "$dir"): process did not start"
 }
@@ -249,9 +249,11 @@ stop_group() {
   rm -f "$dir/pid"
 }
 
-# wait_ready NAME DIR: polls NAME_ready until it passes, the process dies, or the timeout.
+# wait_ready NAME DIR [REUSED]: polls NAME_ready until it passes, the process dies, or the
+# timeout. A reused service (REUSED=1) that does not answer is reported but left running: it may
+# be another run's.
 wait_ready() {
-  local name=$1 dir=$2 fn timeout waited=0
+  local name=$1 dir=$2 reused=${3:-0} fn timeout waited=0
   fn=$(fn_of "$name")
   timeout=${SLUICE_SERVICES_TIMEOUT:-180}
   while ! "${fn}_ready" "$dir" 2>/dev/null; do
@@ -259,6 +261,7 @@ wait_ready() {
       fail_with_log "$name" "$dir" "the process exited before it was ready"
     fi
     if ((waited >= timeout * 2)); then
+      ((reused == 0)) || die "$name is running (reused) but not ready after ${timeout}s (log: $dir/log)"
       fail_with_log "$name" "$dir" "not ready after ${timeout}s (SLUICE_SERVICES_TIMEOUT)"
     fi
     sleep 0.5
@@ -290,17 +293,23 @@ service_up() {
   fi
   dir=$(run_dir_for "$name")
   mkdir -p "$dir"
+  [[ -z ${SERVICE_LEASE:-} ]] || lease_add "$SERVICE_LEASE" "$name"
   exec 9>"$RUN/.lock-$name"
   flock 9
+  local reused=0
   if running "$dir"; then
     say "$name: already running, reusing it"
+    reused=1
   else
     need_cache_writable
     "${fn}_provision"
     say "$name: starting (log: $dir/log)"
+    # Started for a lease: stopped again when the last lease that uses it is released. A restart
+    # (`start` after `stop`) keeps the mark.
+    [[ -z ${SERVICE_LEASE:-} ]] || touch "$dir/leased"
     "${fn}_launch" "$dir"
   fi
-  wait_ready "$name" "$dir"
+  wait_ready "$name" "$dir" "$reused"
   value=$("${fn}_value" "$dir")
   say "$name: ready at $value"
   printf "export %s='%s'\n" "$var" "$value"
@@ -317,4 +326,47 @@ service_stop() {
   if running "$dir"; then say "$name: stopping"; fi
   stop_group "$dir"
   exec 9>&-
+}
+
+# --- leases --------------------------------------------------------------------------------------
+# Test runs (the vitest global setup) take a lease, named by their process id, on the services
+# they use: `up --lease ID` and `down --release ID`. A service that a lease started stops when the
+# last live lease naming it is released, so concurrent runs on one machine share services without
+# stopping them under each other; a lease whose process died counts as released. Services started
+# without a lease (by a person, by CI) are never stopped by a release.
+LEASES=$RUN/.leases
+
+with_leases_lock() { mkdir -p "$LEASES" && ( flock 6; "$@" ) 6>"$RUN/.lock-leases"; }
+
+lease_add() { with_leases_lock lease_add_locked "$@"; }
+lease_add_locked() { echo "$2" >>"$LEASES/$1"; }
+
+lease_in_use() { # NAME: some live lease names it (dead leases are removed on the way)
+  local file pid
+  for file in "$LEASES"/*; do
+    [[ -f $file ]] || continue
+    pid=$(basename "$file")
+    if [[ ! -d /proc/$pid ]]; then rm -f "$file"; continue; fi
+    grep -qx -- "$1" "$file" && return 0
+  done
+  return 1
+}
+
+# lease_release ID KEEP: drops lease ID; with KEEP=1 its services lose their lease mark (they stay
+# running like ones a person started), otherwise leased services no live lease uses are stopped
+# and deleted.
+lease_release() { with_leases_lock lease_release_locked "$@"; }
+lease_release_locked() {
+  local id=$1 keep=$2 n dir
+  if [[ $keep == 1 && -f $LEASES/$id ]]; then
+    while read -r n; do rm -f "$(run_dir_for "$n")/leased"; done <"$LEASES/$id"
+  fi
+  rm -f "$LEASES/$id"
+  for n in "${SERVICE_NAMES[@]}"; do
+    dir=$(run_dir_for "$n")
+    [[ -f $dir/leased ]] || continue
+    lease_in_use "$n" && continue
+    service_stop "$n"
+    rm -rf "$dir"
+  done
 }

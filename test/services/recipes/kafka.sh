@@ -81,11 +81,17 @@ EOF
     -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties"
 }
 
-# Ready once the broker logged its start (after the controller quorum formed and the broker
+# Ready once the broker answers a metadata request listing itself (kcat comes with the service);
+# without kcat, once it logged its start (after the controller quorum formed and the broker
 # registered) and its listener accepts connections.
 kafka_ready() {
-  local dir=$1
-  tcp_open 127.0.0.1 "$(cat "$dir/port")" && log_since_start "$dir" | grep -q 'Kafka Server started'
+  local dir=$1 port
+  port=$(cat "$dir/port")
+  if command -v kcat >/dev/null 2>&1; then
+    kcat -b "127.0.0.1:$port" -L -m 5 2>/dev/null | grep -q "broker 1 at 127.0.0.1:$port"
+  else
+    tcp_open 127.0.0.1 "$port" && log_since_start "$dir" | grep -q 'Kafka Server started'
+  fi
 }
 
 kafka_value() { echo "127.0.0.1:$(cat "$1/port")"; }
