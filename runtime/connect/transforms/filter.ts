@@ -18,7 +18,7 @@ export class Filter<R extends ConnectRecord<R>> extends ConfiguredPlugin<object>
     this.parseConfig(configs);
   }
 
-  apply(): null {
+  apply(_record: R): null {
     return null;
   }
 
