@@ -301,3 +301,29 @@ describe('LogCleaner', () => {
     expect(reopened.cleanerOffset).toBe(log.cleanerOffset);
   });
 });
+
+describe('the cleaner on damaged batches', () => {
+  it('refuses to rewrite a batch whose CRC does not match, naming file and position', () => {
+    const map = new OffsetMap(1 << 16);
+    map.put(Buffer.from('a'), 1);
+    const batch = at(0, [{ key: 'a', value: 'old' }, { key: 'a', value: 'new' }]);
+    batch[batch.length - 1] ^= 0x01;
+    expect(() => filterBatch(batch, 0, { ...filterContext(map, 0), source: '/data/t-0/00000000000000000000.log' }, 4096)).toThrow(
+      /CRC-32C mismatch .* in record batch at \/data\/t-0\/00000000000000000000.log position 4096/,
+    );
+  });
+
+  it('reports broken record framing with file and batch position', () => {
+    const map = new OffsetMap(1 << 16);
+    const batch = at(0, [{ key: 'a', value: 'x' }]);
+    batch[61] = 0x7e; // record length far past the batch end
+    let caught: unknown;
+    try {
+      filterBatch(batch, 0, { ...filterContext(map, 0), source: 'seg.log' }, 777);
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as { code?: string }).code).toBe('RECORD_FRAMING_INVALID');
+    expect((caught as Error).message).toContain('seg.log position 777');
+  });
+});
