@@ -1,0 +1,17 @@
+/**
+ * The sink's logger. The Connector API gives connectors no logger (Kafka's connectors use
+ * SLF4J directly), so this is a pino logger following the project's conventions
+ * (runtime/observability/logger.ts, which connectors may not import): level from SLUICE_LOG_LEVEL,
+ * default info, silent under tests; each task binds its connector name and task id.
+ */
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+
+export type { Logger };
+
+let root: Logger | null = null;
+
+export function sinkLogger(bindings: Record<string, unknown>): Logger {
+  root ??= pino({ level: process.env.SLUICE_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info'), base: { pid: process.pid } });
+  return root.child({ component: 'elasticsearch-sink', ...bindings });
+}
