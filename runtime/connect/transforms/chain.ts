@@ -274,7 +274,10 @@ function unknownChainKeys(config: Readonly<Record<string, unknown>>, known: read
       const alias = key.slice(kind.length + 1).split('.')[0];
       warnings.push(`configuration "${key}" is ignored: '${alias}' is not listed in '${kind}'`);
     } else {
-      warnings.push(describeUnknownKey({ key, suggestions: closestKeys(key, known.filter((k) => k.startsWith(prefix))) }));
+      // Compared without the shared prefix, which would make every key of the alias look close.
+      const siblings = known.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+      const suggestions = closestKeys(key.slice(prefix.length), siblings).map((k) => prefix + k);
+      warnings.push(describeUnknownKey({ key, suggestions }));
     }
   }
   return warnings;

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Schema, SourceRecord , Struct } from '../../../../runtime/connect/api/index.ts';
-import { ConnectHeaders, SchemaBuilder, Schemas } from '../../../../runtime/connect/api/index.ts';
+import type { Schema, Struct } from '../../../../runtime/connect/api/index.ts';
+import { ConnectHeaders, SchemaBuilder, Schemas, SourceRecord } from '../../../../runtime/connect/api/index.ts';
 import { DropHeaders, HeaderFromKey, HeaderFromValue, InsertHeader } from '../../../../runtime/connect/transforms/index.ts';
 import { ConfigError } from '../../../../runtime/util/errors.ts';
 import { configured, map, struct } from './helpers.ts';
-import { SourceRecord as Source } from '../../../../runtime/connect/api/index.ts';
 
-function withHeaders(headers: ConnectHeaders, init: Partial<ConstructorParameters<typeof Source>[0]> = {}): SourceRecord {
-  return new Source({
+function withHeaders(headers: ConnectHeaders, init: Partial<ConstructorParameters<typeof SourceRecord>[0]> = {}): SourceRecord {
+  return new SourceRecord({
     topic: 'topic',
     kafkaPartition: 0,
     sourcePartition: { p: 1 },
