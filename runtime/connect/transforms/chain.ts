@@ -192,7 +192,9 @@ function configurePlugin(plugin: { configure(configs: Readonly<Record<string, un
     const code = err instanceof ConfigError && err.code === 'CONFIG_MISSING' ? 'CONFIG_MISSING' : 'CONFIG_INVALID';
     // Our plugins name full keys already; others get the alias prefix so the user knows where.
     const message = isConfigKeyPrefixAware(plugin) && err instanceof ConfigError ? err.message : `${prefix.slice(0, -1)} (${classNameOf(plugin)}): ${messageOf(err)}`;
-    problems.push({ key: key.startsWith(prefix) ? key : prefix + key, code, message });
+    const problem: ConfigProblem = { key: key.startsWith(prefix) ? key : prefix + key, code, message };
+    // A predicate shared by several stages is configured once per stage; report its problem once.
+    if (!problems.some((p) => p.key === problem.key && p.message === problem.message)) problems.push(problem);
     return false;
   }
 }

@@ -37,6 +37,7 @@ export {
   enrichTransformsConfigDef,
   transformsBaseConfigDef,
 } from './chain-config.ts';
+export { transformsDocsMarkdown } from './docs.ts';
 export { isConfigKeyPrefixAware } from './util/plugin-config.ts';
 export type { ConfigKeyPrefixAware } from './util/plugin-config.ts';
 export { SimpleDateFormat, DateParseError } from './util/simple-date-format.ts';

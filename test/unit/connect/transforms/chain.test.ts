@@ -8,6 +8,7 @@ import {
   defaultTransformRegistry,
   enrichTransformsConfigDef,
   transformsBaseConfigDef,
+  transformsDocsMarkdown,
 } from '../../../../runtime/connect/transforms/index.ts';
 import { ConfigError } from '../../../../runtime/util/errors.ts';
 import { map } from './helpers.ts';
@@ -369,5 +370,16 @@ describe('config validation (enrich)', () => {
     const def = enrichTransformsConfigDef(new ConfigDef(), props, builtinTransformRegistry());
     expect(def.names()).toEqual(['transforms.x.type', 'transforms.x.negate', 'transforms.x.predicate']);
     expect(def.validateValues(props)[0].errors[0]).toMatch(/Class Nope could not be found/);
+  });
+});
+
+describe('generated docs', () => {
+  it('lists every plugin with its overview and the keys of its ConfigDef', () => {
+    const docs = transformsDocsMarkdown(builtinTransformRegistry());
+    expect(docs.split('\n').filter((l) => l.startsWith('### '))).toHaveLength(29);
+    expect(docs).toContain(`### ${PKG}TimestampRouter`);
+    expect(docs).toContain('| `topic.format` | Format string which can contain');
+    expect(docs).toContain('| `spec` (required) |');
+    expect(docs).toContain(`### ${PKG}predicates.RecordIsTombstone\n\nA predicate which is true for records which are tombstones (i.e. have null value).\n\n_No configuration._`);
   });
 });
