@@ -149,6 +149,29 @@ describe('Sluice broker protocol semantics', () => {
     expect(values((await fetchPartition(conn, topic, 1n)).p.records as Buffer)).toEqual(['x', 'y']);
   });
 
+  it('honours maxBytes and partitionMaxBytes, always returning the first batch whole', async () => {
+    const topic = `limits-${randomUUID()}`;
+    await createTopic(conn, topic, {}, 2);
+    const big = (tag: string): Buffer => batch([`${tag}-${'a'.repeat(3000)}`]);
+    const size = big('x').length;
+    await conn.request(ApiKey.Produce, 9, produceBody(topic, big('p0-first'), -1, 0));
+    await conn.request(ApiKey.Produce, 9, produceBody(topic, big('p0-second'), -1, 0));
+    await conn.request(ApiKey.Produce, 9, produceBody(topic, big('p1-first'), -1, 1));
+    const fetchBoth = async (maxBytes: number, partitionMaxBytes: number): Promise<string[][]> => {
+      const answer = await conn.request(ApiKey.Fetch, 11, {
+        ...fetchBody(topic, 0n),
+        maxBytes,
+        topics: [{ topic, partitions: [0, 1].map((partition) => ({ partition, fetchOffset: 0n, partitionMaxBytes, logStartOffset: -1n, currentLeaderEpoch: -1 })) }],
+      });
+      return (answer.body as unknown as Api.FetchResponse).responses[0].partitions.map((p) => values(p.records as Buffer).map((v) => v.split('-a')[0]));
+    };
+    // Both limits below one batch: the response still carries one whole batch, then nothing more.
+    expect(await fetchBoth(1000, 500)).toEqual([['p0-first'], []]);
+    // Room for one batch per partition.
+    expect(await fetchBoth(100_000, size + 10)).toEqual([['p0-first'], ['p1-first']]);
+    expect(await fetchBoth(100_000, 100_000)).toEqual([['p0-first', 'p0-second'], ['p1-first']]);
+  });
+
   it('lists earliest, latest, by-timestamp and max-timestamp offsets', async () => {
     const topic = `lo-${randomUUID()}`;
     await createTopic(conn, topic);

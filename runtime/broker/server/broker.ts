@@ -20,9 +20,9 @@ import { errorCodeOf } from './error-mapping.ts';
 import { GroupDriver } from './group-driver.ts';
 import { ConfigSource } from './handlers/configs.ts';
 import type { BrokerConfigView } from './handlers/configs.ts';
-import { Maintenance } from './maintenance.ts';
 import { loadOrCreateMetaProperties } from './meta-properties.ts';
 import { ProducerIdAllocator } from './producer-ids.ts';
+import { ProducerStateJobs } from './producer-state-jobs.ts';
 import { TopicService } from './topic-service.ts';
 
 /**
@@ -160,7 +160,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     const server = config.server;
     const topics = await TopicService.open({
       dataDir: config.dataDir,
-      brokerDefaults: config.topicDefaults,
+      brokerProperties: Object.fromEntries(config.explicit),
       numPartitions: server['num.partitions'],
       defaultReplicationFactor: server['default.replication.factor'],
       deleteTopicEnable: server['delete.topic.enable'],
@@ -195,16 +195,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     groups.load(loadOffsetsTopic(topics, offsetsPartitions, logger));
     cleanups.push(() => groups.stop());
 
-    const maintenance = new Maintenance({
+    const producerJobs = new ProducerStateJobs({
       topics,
-      logManager: config.logManager,
-      producerIdExpirationMs: server['producer.id.expiration.ms'],
-      producerIdExpirationCheckIntervalMs: server['producer.id.expiration.check.interval.ms'],
+      snapshotIntervalMs: config.logManager['log.flush.offset.checkpoint.interval.ms'],
+      expirationMs: server['producer.id.expiration.ms'],
+      expirationCheckIntervalMs: server['producer.id.expiration.check.interval.ms'],
       clock,
-      logger: componentLogger(root, 'maintenance'),
+      logger: componentLogger(root, 'producer-state'),
     });
-    maintenance.start();
-    cleanups.push(() => maintenance.stop());
+    producerJobs.start();
+    cleanups.push(() => producerJobs.stop());
 
     const settings = brokerSettings(config);
     const brokerConfig: BrokerConfigView = {

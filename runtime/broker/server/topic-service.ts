@@ -1,34 +1,32 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Logger } from '../../observability/logger.ts';
 import type { Clock } from '../../util/clock.ts';
-import { ConfigError, SluiceError, messageOf } from '../../util/errors.ts';
-import { decodeBatch } from '../log/records.ts';
+import { SluiceError } from '../../util/errors.ts';
 import { BATCH_LENGTH, LOG_OVERHEAD, MAX_TIMESTAMP } from '../log/batch-header.ts';
-import { partitionDirName, validateTopicName } from '../log/file-names.ts';
+import { decodeBatch } from '../log/records.ts';
 import { parseTopicOverrides, resolveTopicConfig } from '../log/topic-config.ts';
 import type { TopicConfig } from '../log/topic-config.ts';
 import { ErrorCode } from '../protocol/index.ts';
-import { PartitionLog } from '../storage/partition-log.ts';
-import type { AppendResult } from '../storage/partition-log.ts';
+import type { AppendResult, PartitionLog } from '../storage/partition-log.ts';
+import { TopicStore } from '../storage/topic-store.ts';
+import type { TopicDescription as StoredTopicDescription } from '../storage/topic-store.ts';
+import { errorCodeOf } from './error-mapping.ts';
 import { hexToKafkaUuid, kafkaUuidToHex } from './kafka-uuid.ts';
-import { randomKafkaUuid } from './meta-properties.ts';
 import type { ProducerStateTable } from './producer-state.ts';
 import { loadProducerState, saveProducerState } from './producer-state-store.ts';
-import { TopicStore } from './topic-store.ts';
-import type { StoredTopic } from './topic-store.ts';
 import type { CreatedTopic, PartitionHandle, TopicDescription, TopicFailure, TopicsService } from './topics.ts';
 
 /**
- * Topics over the log engine: the catalogue (topic-store.ts), one PartitionLog per partition with
- * its idempotent-producer table, append listeners for long-polling fetches, and the admin
- * operations with Kafka's validation and error codes. A single node leads every partition at
- * leader epoch 0 with itself as the only replica.
+ * Topics for the API handlers, over the log engine's TopicStore (which keeps the topic files,
+ * the partition logs and the log background jobs): per partition the idempotent-producer table
+ * and append listeners for long-polling fetches, and the admin operations with Kafka's
+ * validation and error codes where the store does not decide (replication factor, name
+ * collisions, internal topics). A single node leads every partition at leader epoch 0 with
+ * itself as the only replica.
  */
 export interface TopicServiceOptions {
   dataDir: string;
-  /** Topic defaults from server.properties (log.retention.hours, log.segment.bytes, ...). */
-  brokerDefaults: Partial<TopicConfig>;
+  /** The broker properties as given: the store reads its log.* keys and topic defaults from them. */
+  brokerProperties: Readonly<Record<string, string>>;
   numPartitions: number;
   defaultReplicationFactor: number;
   deleteTopicEnable: boolean;
@@ -90,26 +88,13 @@ class Partition implements PartitionHandle {
   }
 }
 
-class Topic {
-  readonly name: string;
-  stored: StoredTopic;
-  config: TopicConfig;
-  readonly partitions: Partition[];
-
-  constructor(name: string, stored: StoredTopic, config: TopicConfig, partitions: Partition[]) {
-    this.name = name;
-    this.stored = stored;
-    this.config = config;
-    this.partitions = partitions;
-  }
-
-  describe(): TopicDescription {
-    return { name: this.name, topicId: kafkaUuidToHex(this.stored.id), partitions: this.partitions.length, internal: this.stored.internal === true, leaderEpoch: LEADER_EPOCH };
-  }
-}
-
 function failure(errorCode: number, message: string): TopicFailure {
   return { errorCode, message };
+}
+
+function failureOf(err: unknown): TopicFailure {
+  if (err instanceof SluiceError) return failure(errorCodeOf(err), err.message);
+  throw err;
 }
 
 /** Kafka refuses topics whose names differ only in '.' versus '_' (their metric names collide). */
@@ -117,10 +102,13 @@ function collisionKey(name: string): string {
   return name.replaceAll('.', '_');
 }
 
+/** Kafka's internal topics (Topic.isInternal); clients see them flagged and may not delete them. */
+const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+
 export class TopicService implements TopicsService {
   readonly #options: TopicServiceOptions;
   readonly #store: TopicStore;
-  readonly #topics = new Map<string, Topic>();
+  readonly #partitions = new Map<string, Partition[]>();
   readonly #log: Logger;
   /** Creations in progress, so that concurrent auto-creations of one name share the work. */
   readonly #creating = new Map<string, Promise<CreatedTopic | TopicFailure>>();
@@ -131,52 +119,58 @@ export class TopicService implements TopicsService {
     this.#log = options.logger;
   }
 
-  /** Opens every stored topic's partitions (running log recovery) and restores producer state. */
+  /**
+   * Opens the data directory through the log engine's topic store (log recovery included),
+   * restores every partition's producer state and starts the store's background jobs.
+   */
   static async open(options: TopicServiceOptions): Promise<TopicService> {
-    fs.mkdirSync(options.dataDir, { recursive: true });
-    const service = new TopicService(options, TopicStore.open(options.dataDir));
-    for (const [name, stored] of service.#store.entries()) {
-      const config = resolveTopicConfig(options.brokerDefaults, parseTopicOverrides(stored.configs));
-      const partitions: Partition[] = [];
-      for (let p = 0; p < stored.partitions; p++) partitions.push(await service.#openPartition(name, p, config));
-      service.#topics.set(name, new Topic(name, stored, config, partitions));
-    }
+    const store = await TopicStore.open({ dataDir: options.dataDir, brokerConfig: options.brokerProperties, clock: options.clock, logger: options.logger });
+    const service = new TopicService(options, store);
+    for (const name of store.topicNames()) service.#wrap(name);
+    store.start();
     return service;
   }
 
-  async #openPartition(topic: string, index: number, config: TopicConfig): Promise<Partition> {
-    const log = await PartitionLog.open({
-      dir: path.join(this.#options.dataDir, partitionDirName(topic, index)),
-      topic,
-      partition: index,
-      config,
-      clock: this.#options.clock,
-      logger: this.#log,
-    });
-    return new Partition(log, loadProducerState(log, this.#log));
+  /** (Re)builds the partition handles of a topic, keeping the existing ones. */
+  #wrap(name: string): void {
+    const count = this.#store.describeTopic(name)?.partitions ?? 0;
+    const handles = this.#partitions.get(name) ?? [];
+    for (let p = handles.length; p < count; p++) {
+      const log = this.#store.partition(name, p);
+      handles.push(new Partition(log, loadProducerState(log, this.#log)));
+    }
+    this.#partitions.set(name, handles);
+  }
+
+  #describe(d: StoredTopicDescription): TopicDescription {
+    return { name: d.name, topicId: kafkaUuidToHex(d.topicId), partitions: d.partitions, internal: INTERNAL_TOPICS.has(d.name), leaderEpoch: LEADER_EPOCH };
   }
 
   describe(name: string): TopicDescription | undefined {
-    return this.#topics.get(name)?.describe();
+    const d = this.#store.describeTopic(name);
+    return d === undefined ? undefined : this.#describe(d);
   }
 
   byId(topicId: string): TopicDescription | undefined {
     const id = hexToKafkaUuid(topicId);
-    for (const t of this.#topics.values()) if (t.stored.id === id) return t.describe();
+    for (const name of this.#store.topicNames()) {
+      const d = this.#store.describeTopic(name);
+      if (d?.topicId === id) return this.#describe(d);
+    }
     return undefined;
   }
 
   all(): TopicDescription[] {
-    return [...this.#topics.values()].map((t) => t.describe());
+    return this.#store.topicNames().map((name) => this.#describe(this.#store.describeTopic(name) as StoredTopicDescription));
   }
 
   partition(topic: string, index: number): PartitionHandle | undefined {
-    return this.#topics.get(topic)?.partitions[index];
+    return this.#partitions.get(topic)?.[index];
   }
 
-  /** Every partition log, for the maintenance jobs. */
+  /** Every partition handle, for the producer-state jobs. */
   *partitions(): Generator<Partition> {
-    for (const t of this.#topics.values()) yield* t.partitions;
+    for (const handles of this.#partitions.values()) yield* handles;
   }
 
   async autoCreate(name: string): Promise<{ errorCode: number; topic?: TopicDescription }> {
@@ -190,7 +184,7 @@ export class TopicService implements TopicsService {
     return { errorCode: ErrorCode.NONE, topic: created.description };
   }
 
-  create(request: { name: string; partitions: number; replicationFactor: number; configs: Record<string, string | null>; validateOnly: boolean; internal?: boolean }): Promise<CreatedTopic | TopicFailure> {
+  create(request: CreateRequest): Promise<CreatedTopic | TopicFailure> {
     const pending = this.#creating.get(request.name);
     if (pending !== undefined) return pending.then(() => failure(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${request.name}' already exists.`));
     const work = this.#create(request);
@@ -201,20 +195,13 @@ export class TopicService implements TopicsService {
     return work;
   }
 
-  async #create(request: { name: string; partitions: number; replicationFactor: number; configs: Record<string, string | null>; validateOnly: boolean; internal?: boolean }): Promise<CreatedTopic | TopicFailure> {
+  async #create(request: CreateRequest): Promise<CreatedTopic | TopicFailure> {
     const { name } = request;
-    try {
-      validateTopicName(name);
-    } catch (err) {
-      return failure(ErrorCode.INVALID_TOPIC_EXCEPTION, messageOf(err));
-    }
-    if (this.#topics.has(name)) return failure(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
-    const collides = [...this.#topics.keys()].find((other) => collisionKey(other) === collisionKey(name));
+    const collides = this.#store.topicNames().find((other) => other !== name && collisionKey(other) === collisionKey(name));
     if (collides !== undefined) return failure(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${collides}`);
     const partitions = request.partitions === -1 ? this.#options.numPartitions : request.partitions;
-    if (partitions <= 0) return failure(ErrorCode.INVALID_PARTITIONS, `Number of partitions was set to an invalid non-positive value (${partitions}).`);
     const replicationFactor = request.replicationFactor === -1 ? this.#options.defaultReplicationFactor : request.replicationFactor;
-    if (replicationFactor <= 0) return failure(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor must be larger than 0, or -1 to use the default value.`);
+    if (replicationFactor <= 0) return failure(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
     if (replicationFactor > 1) {
       return failure(
         ErrorCode.INVALID_REPLICATION_FACTOR,
@@ -223,88 +210,85 @@ export class TopicService implements TopicsService {
     }
     const raw: Record<string, string> = {};
     for (const [key, value] of Object.entries(request.configs)) if (value !== null) raw[key] = value;
-    let config: TopicConfig;
+    let stored: StoredTopicDescription;
     try {
-      config = resolveTopicConfig(this.#options.brokerDefaults, parseTopicOverrides(raw));
+      stored = await this.#store.createTopic(name, partitions, raw, { validateOnly: request.validateOnly });
     } catch (err) {
-      if (err instanceof ConfigError) return failure(ErrorCode.INVALID_CONFIG, err.message);
-      throw err;
+      return failureOf(err);
     }
-    const stored: StoredTopic = { id: randomKafkaUuid(), partitions, configs: raw, ...(request.internal ? { internal: true } : {}) };
-    const topic = new Topic(name, stored, config, []);
-    const created: CreatedTopic = { description: { ...topic.describe(), partitions }, config, overrides: new Set(Object.keys(raw)) };
-    if (request.validateOnly) return created;
-    await this.#store.put(name, stored);
-    for (let p = 0; p < partitions; p++) topic.partitions.push(await this.#openPartition(name, p, config));
-    this.#topics.set(name, topic);
-    return created;
+    if (!request.validateOnly) this.#wrap(name);
+    const config = request.validateOnly ? resolveTopicConfig(this.#store.brokerTopicDefaults, parseTopicOverrides(raw)) : this.#store.topicConfig(name);
+    return { description: this.#describe(stored), config, overrides: new Set(Object.keys(stored.configs)) };
   }
 
   async delete(name: string): Promise<TopicFailure | undefined> {
-    const topic = this.#topics.get(name);
-    if (topic === undefined) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
+    if (this.#store.describeTopic(name) === undefined) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
     if (!this.#options.deleteTopicEnable) return failure(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled (delete.topic.enable=false).');
-    if (topic.stored.internal === true) return failure(ErrorCode.INVALID_REQUEST, `internal topic ${name} cannot be deleted`);
-    this.#topics.delete(name);
-    await this.#store.remove(name);
-    for (const p of topic.partitions) await p.log.deleteFiles();
-    this.#log.info({ topic: name }, 'deleted topic');
+    if (INTERNAL_TOPICS.has(name)) return failure(ErrorCode.INVALID_REQUEST, `internal topic ${name} cannot be deleted`);
+    this.#partitions.delete(name);
+    try {
+      await this.#store.deleteTopic(name);
+    } catch (err) {
+      return failureOf(err);
+    }
     return undefined;
   }
 
   async addPartitions(name: string, total: number, validateOnly: boolean): Promise<TopicFailure | undefined> {
-    const topic = this.#topics.get(name);
-    if (topic === undefined) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
-    const current = topic.partitions.length;
+    const current = this.#store.describeTopic(name)?.partitions;
+    if (current === undefined) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
     if (total < current) return failure(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${total}.`);
     if (total === current) return failure(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
     if (validateOnly) return undefined;
-    const stored = { ...topic.stored, partitions: total };
-    await this.#store.put(name, stored);
-    topic.stored = stored;
-    for (let p = current; p < total; p++) topic.partitions.push(await this.#openPartition(name, p, topic.config));
+    try {
+      await this.#store.createPartitions(name, total);
+    } catch (err) {
+      return failureOf(err);
+    }
+    this.#wrap(name);
     return undefined;
   }
 
   config(name: string): { config: TopicConfig; overrides: Readonly<Record<string, string>> } | undefined {
-    const topic = this.#topics.get(name);
-    return topic === undefined ? undefined : { config: topic.config, overrides: topic.stored.configs };
+    const d = this.#store.describeTopic(name);
+    return d === undefined ? undefined : { config: this.#store.topicConfig(name), overrides: d.configs };
   }
 
   async setConfig(name: string, overrides: Record<string, string>, validateOnly: boolean): Promise<TopicFailure | undefined> {
-    const topic = this.#topics.get(name);
-    if (topic === undefined) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
-    let config: TopicConfig;
+    const d = this.#store.describeTopic(name);
+    if (d === undefined) return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
+    const removed = Object.keys(d.configs).filter((key) => !Object.hasOwn(overrides, key));
     try {
-      config = resolveTopicConfig(this.#options.brokerDefaults, parseTopicOverrides(overrides));
+      await this.#store.alterTopicConfig(name, { set: overrides, delete: removed }, { validateOnly });
     } catch (err) {
-      if (err instanceof ConfigError) return failure(ErrorCode.INVALID_CONFIG, err.message);
-      throw err;
+      return failureOf(err);
     }
-    if (validateOnly) return undefined;
-    const stored = { ...topic.stored, configs: { ...overrides } };
-    await this.#store.put(name, stored);
-    topic.stored = stored;
-    topic.config = config;
-    for (const p of topic.partitions) p.log.updateConfig(config);
     return undefined;
   }
 
   /** Ensures an internal topic exists with these settings (creating it on first start). */
   async ensureInternal(name: string, partitions: number, configs: Record<string, string>): Promise<void> {
-    if (this.#topics.has(name)) return;
-    const created = await this.create({ name, partitions, replicationFactor: 1, configs, validateOnly: false, internal: true });
+    if (this.#store.describeTopic(name) !== undefined) return;
+    const created = await this.create({ name, partitions, replicationFactor: 1, configs, validateOnly: false });
     if ('errorCode' in created) throw new SluiceError('INTERNAL_TOPIC_CREATE_FAILED', `cannot create ${name}: ${created.message}`, { context: { topic: name } });
   }
 
-  /** Saves every partition's producer table (clean shutdown and periodic checkpoints). */
+  /** Saves every partition's producer table (clean shutdown and periodic snapshots). */
   async saveProducerStates(): Promise<void> {
     for (const p of this.partitions()) await saveProducerState(p.log, p.producers);
   }
 
-  /** Clean shutdown: producer snapshots, then every log flushed and marked clean. */
+  /** Clean shutdown: producer snapshots, then the store's jobs stopped and every log flushed and marked clean. */
   async close(): Promise<void> {
     await this.saveProducerStates();
-    for (const p of this.partitions()) await p.log.close();
+    await this.#store.close();
   }
+}
+
+interface CreateRequest {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string | null>;
+  validateOnly: boolean;
 }
