@@ -173,6 +173,12 @@ export class OffsetMap {
     if (offset > this.#latestOffset) this.#latestOffset = offset;
   }
 
+  /** Calls `visit` with the latest offset of every key in the map. */
+  forEachOffset(visit: (offset: number) => void): void {
+    const offsets = this.#offsets;
+    for (let i = 0; i < offsets.length; i++) if (offsets[i] !== EMPTY) visit(offsets[i]);
+  }
+
   /** The latest offset put for `key`, or -1. */
   get(key: Uint8Array): number {
     return this.getRange(key, 0, key.length);

@@ -97,8 +97,10 @@ export class LogCleaner {
     const now = this.#clock.now();
     const inactive = view.segments.slice(0, -1);
     try {
-      const endOffset = await this.#buildMap(log, inactive, plan);
-      if (endOffset === undefined) return undefined;
+      const pass = await this.#buildMap(log, inactive, plan);
+      if (pass === undefined) return undefined;
+      const { endOffset } = pass;
+      const superseded = this.#superseded(inactive, pass.wholeKeyed);
       const ctx: FilterContext = { map: this.#map, now, deleteRetentionMs: view.config['delete.retention.ms'], source: '', stats: newFilterStats() };
       const result: CleanResult = {
         topic: log.topic, partition: log.partition, plan, endOffset, segmentsRewritten: 0, segmentsRemoved: 0, bytesBefore: 0, bytesAfter: 0, stats: ctx.stats,
@@ -107,6 +109,12 @@ export class LogCleaner {
       for (const segment of inactive) {
         if (segment.baseOffset >= endOffset) break;
         ctx.source = segment.path('log');
+        if (superseded.has(segment)) {
+          if (!log.replaceSegment(segment, null)) throw new SegmentGone();
+          result.bytesBefore += segment.size;
+          result.segmentsRemoved++;
+          continue;
+        }
         const outcome = await this.#cleanSegment(log, segment, endOffset, ctx);
         horizon = Math.min(horizon, outcome.tombstoneHorizon);
         result.bytesBefore += outcome.bytesBefore;
@@ -150,19 +158,24 @@ export class LogCleaner {
     }
   }
 
-  /** Pass 1: fills the map from the dirty range; returns the offset the pass ends at. */
-  async #buildMap(log: PartitionLog, inactive: readonly LogSegment[], plan: CleaningPlan): Promise<number | undefined> {
+  /**
+   * Pass 1: fills the map from the dirty range; returns the offset the pass ends at and the
+   * segments it read whole that hold no control batch (candidates for removal unread).
+   */
+  async #buildMap(log: PartitionLog, inactive: readonly LogSegment[], plan: CleaningPlan): Promise<{ endOffset: number; wholeKeyed: LogSegment[] } | undefined> {
     const map = this.#map;
     map.clear();
     let end = plan.firstDirtyOffset;
     let full = false;
     const walker = new RecordWalker();
+    const wholeKeyed: LogSegment[] = [];
     for (let i = 0; i < inactive.length && !full; i++) {
       const segment = inactive[i];
       const segmentEnd = i + 1 < inactive.length ? inactive[i + 1].baseOffset : plan.firstUncleanableOffset;
       if (segment.baseOffset >= plan.firstUncleanableOffset) break;
       if (segmentEnd <= plan.firstDirtyOffset) continue;
       const from = segment.baseOffset >= plan.firstDirtyOffset ? 0 : Math.max(0, segment.findPosition(plan.firstDirtyOffset));
+      let control = false;
       await this.#forEachChunk(log, segment, from, segment.size, (chunk, length, chunkPosition) => {
         for (let at = 0; at < length; ) {
           const size = LOG_OVERHEAD + chunk.readInt32BE(at + BATCH_LENGTH);
@@ -177,20 +190,41 @@ export class LogCleaner {
               walker.open(chunk, at, segment.path('log'), chunkPosition + at);
               const keys = walker.records;
               while (walker.next()) if (walker.keyLength >= 0) map.putRange(keys, walker.keyStart, walker.keyStart + walker.keyLength, base + walker.offsetDelta);
-            }
+            } else control = true;
             end = last + 1;
           }
           at += size;
         }
         return true;
       });
+      if (!full && from === 0 && !control) wholeKeyed.push(segment);
     }
     if (full && end === plan.firstDirtyOffset) {
       this.#logger?.error({ maxKeys: map.maxEntries, offset: end }, 'a single batch has more records than the cleaner dedupe buffer holds; raise log.cleaner.dedupe.buffer.size');
       return undefined;
     }
     if (end === plan.firstDirtyOffset && plan.reason !== 'tombstone-horizon') return undefined;
-    return Math.min(Math.max(end, plan.firstDirtyOffset), plan.firstUncleanableOffset);
+    return { endOffset: Math.min(Math.max(end, plan.firstDirtyOffset), plan.firstUncleanableOffset), wholeKeyed };
+  }
+
+  /**
+   * Segments read whole by pass 1 that hold no key's latest offset: every record in them is
+   * superseded (or keyless), so pass 2 removes them without reading them again.
+   */
+  #superseded(inactive: readonly LogSegment[], wholeKeyed: readonly LogSegment[]): Set<LogSegment> {
+    const bases = inactive.map((s) => s.baseOffset);
+    const holdsLatest = new Set<number>();
+    this.#map.forEachOffset((offset) => {
+      let lo = 0;
+      let hi = bases.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (bases[mid] <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      holdsLatest.add(lo);
+    });
+    return new Set(wholeKeyed.filter((s) => !holdsLatest.has(inactive.indexOf(s))));
   }
 
   /** Pass 2 for one segment: filter its batches below endOffset; swap the result in if anything changed. */
