@@ -61,6 +61,22 @@ describe('kcat against the Sluice broker', () => {
     expect(codecs).toContain(codec);
   });
 
+  it('produces idempotently (InitProducerId, sequence numbers) with enable.idempotence=true', async () => {
+    const topic = `kcat-idem-${randomUUID()}`;
+    const lines = Array.from({ length: 50 }, (_, i) => `k${i}:v${i}`);
+    const produced = await kcat(['-b', b.bootstrap, '-P', '-t', topic, '-K:', '-X', 'enable.idempotence=true', '-X', 'acks=all'], `${lines.join('\n')}\n`);
+    expect(produced.code, produced.stderr).toBe(0);
+    const raw = await RawKafkaConnection.connect(b.bootstrap);
+    const fetched = await raw.request(ApiKey.Fetch, 4, {
+      maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0,
+      topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }],
+    });
+    raw.close();
+    const batches = [...decodeBatches((fetched.body as unknown as FetchResponse).responses[0].partitions[0].records as Buffer)];
+    expect(batches.flatMap((batch) => batch.records.map((r) => Buffer.from(r.value ?? []).toString()))).toEqual(lines.map((l) => l.split(':')[1]));
+    expect(batches.every((batch) => batch.header.producerId >= 0n && batch.header.baseSequence >= 0)).toBe(true);
+  });
+
   it('a 3-member group (-G) rebalancing as members join and leave consumes every record exactly once', async () => {
     const topic = `kcat-group-${randomUUID()}`;
     const group = `kcat-group-${randomUUID()}`;
