@@ -223,6 +223,20 @@ describe('LogCleaner', () => {
     expect(await cleaner(clock).clean(log)).toBeUndefined();
   });
 
+  it('removes segments whose every record is superseded without reading them again', async () => {
+    const clock = new ManualClock(1_000_000);
+    const log = await compactedLog(clock, { 'segment.bytes': 300 });
+    for (let round = 0; round < 4; round++) for (let k = 0; k < 12; k++) await log.append(batchOf([{ key: `k${k}`, value: `r${round}`, timestamp: clock.now() }]), 0);
+    const appended = Number(log.logEndOffset);
+    const result = await cleaner(clock).clean(log);
+    expect(result?.segmentsRemoved).toBeGreaterThan(0);
+    expect(result?.stats.recordsRead).toBeLessThan(appended - 12);
+    const activeBase = Number(log.segmentBaseOffsets.at(-1));
+    const cleaned = (await readAll(log)).filter((r) => r.offset < activeBase);
+    expect(new Set(cleaned.map((r) => r.key)).size).toBe(cleaned.length);
+    expect(cleaned.every((r) => r.value === 'r3' || r.value === 'r2')).toBe(true);
+  });
+
   it('expires tombstones only delete.retention.ms after the pass that first kept them', async () => {
     const clock = new ManualClock(1_000_000);
     const log = await compactedLog(clock, { 'segment.bytes': 200 });
