@@ -100,8 +100,7 @@ export const nonEmptyList: Validator = {
 /** Kafka's NonEmptyString. */
 export const nonEmptyString: Validator = validators.nonEmptyString();
 
-/** The `replace.null.with.default` key several SMTs share (KIP-1040 wording). */
-export const REPLACE_NULL_WITH_DEFAULT_CONFIG = 'replace.null.with.default';
+/** The documentation of `replace.null.with.default`, which several SMTs share (KIP-1040). */
 export const REPLACE_NULL_WITH_DEFAULT_DOC =
   'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.';
 
