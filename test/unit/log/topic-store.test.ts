@@ -131,4 +131,27 @@ describe('TopicStore', () => {
     expect(text).toContain(`cleaner-offset ${cleaned?.endOffset}`);
     await store.close();
   });
+
+  it('runs its jobs on timers after start() and stops them on close()', async () => {
+    const store = await TopicStore.open({
+      dataDir: tempDir(),
+      brokerConfig: { 'log.retention.check.interval.ms': '20', 'log.cleaner.backoff.ms': '20', 'log.flush.scheduler.interval.ms': '20', 'log.flush.offset.checkpoint.interval.ms': '20' },
+    });
+    await store.createTopic('old', 1, { 'retention.ms': '1000', 'segment.bytes': '150', 'file.delete.delay.ms': '0' });
+    await store.createTopic('kv', 1, { 'cleanup.policy': 'compact', 'segment.bytes': '200', 'flush.ms': '10' });
+    const longAgo = Date.now() - 60_000;
+    for (let i = 0; i < 6; i++) {
+      await store.partition('old', 0).append(batchOf([{ key: 'k', value: 'x'.repeat(80), timestamp: longAgo }]), 0);
+      await store.partition('kv', 0).append(batchOf([{ key: `k${i % 2}`, value: `v${i}`, timestamp: Date.now() }]), 0);
+    }
+    store.start();
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (store.partition('old', 0).logStartOffset === 0n || store.partition('kv', 0).cleanerOffset === 0n || store.partition('kv', 0).recoveryPoint < store.partition('kv', 0).logEndOffset)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(store.partition('old', 0).logStartOffset).toBeGreaterThan(0n);
+    expect(store.partition('kv', 0).cleanerOffset).toBeGreaterThan(0n);
+    expect(store.partition('kv', 0).recoveryPoint).toBe(store.partition('kv', 0).logEndOffset);
+    await store.close();
+  });
 });
