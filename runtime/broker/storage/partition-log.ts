@@ -705,7 +705,7 @@ export class PartitionLog {
       deletedBytes += segment.size;
       this.#deleteSegmentFiles(segment);
     }
-    this.#logStartOffset = Math.max(this.#logStartOffset, plan.newLogStartOffset, this.#segments[0].baseOffset === this.#leo ? this.#leo : this.#logStartOffset);
+    this.#logStartOffset = Math.max(this.#logStartOffset, plan.newLogStartOffset);
     this.#cleanerOffset = Math.max(this.#cleanerOffset, this.#logStartOffset);
     this.#dirUnsynced = true;
     if (this.#epochs.truncateFromStart(this.#logStartOffset)) await writeFileAtomic(path.join(this.dir, EPOCH_FILE), formatLeaderEpochCheckpoint(this.#epochs.entries));

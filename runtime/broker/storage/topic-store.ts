@@ -101,7 +101,7 @@ export class TopicStore {
   #cleanerLoop: Promise<void> | undefined;
   #cleanerWake: (() => void) | undefined;
   #closing = false;
-  #lastCheckpoint = new Map<PartitionLog, string>();
+  #lastCheckpoint = new WeakMap<PartitionLog, string>();
 
   private constructor(options: TopicStoreOptions) {
     this.#options = options;
