@@ -346,7 +346,10 @@ export class PartitionLog {
 
   /**
    * Appends one or more batches (as a Produce request carries them). The buffer is modified in
-   * place (offsets, leader epoch) and must not be reused by the caller.
+   * place (offsets, leader epoch) and must not be reused by the caller. Validation, offset
+   * assignment and the write all happen before the call returns its promise: log end offset and
+   * high watermark have moved by then, and concurrent calls get offsets in call order. The
+   * promise settles once the flush policy is satisfied (at once unless flush.messages is reached).
    */
   async append(records: Buffer, leaderEpoch: number, options: AppendOptions = {}): Promise<AppendResult> {
     this.#checkUsable();
