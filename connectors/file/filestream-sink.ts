@@ -1,0 +1,121 @@
+/**
+ * FileStreamSink (org.apache.kafka.connect.file.FileStreamSinkConnector): appends each record's
+ * value as one line to `file` (created if missing), or writes to stdout. Lines are buffered and
+ * written in large blocks; flush() writes and fsyncs what was put, so when the worker commits
+ * the consumer offsets after flush() every committed record is on disk.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import type { ConfigDef, SinkRecord, TopicPartitionOffset } from '../../runtime/connect/api/index.ts';
+import { ConnectError, SinkConnector, SinkTask, valueToString } from '../../runtime/connect/api/index.ts';
+import { FILE_CONFIG, FILE_STREAM_VERSION, SINK_CONFIG, fileNameOf } from './filestream-config.ts';
+
+export const FILE_STREAM_SINK_CLASS = 'org.apache.kafka.connect.file.FileStreamSinkConnector';
+
+/** Buffered text is written out once it reaches this many UTF-16 units (about 1 MB of ASCII). */
+const WRITE_THRESHOLD = 1 << 20;
+
+export class FileStreamSinkConnector extends SinkConnector {
+  #props: Record<string, string> = {};
+
+  version(): string {
+    return FILE_STREAM_VERSION;
+  }
+
+  config(): ConfigDef<object> {
+    return SINK_CONFIG;
+  }
+
+  start(props: Readonly<Record<string, string>>): void {
+    const file = fileNameOf(SINK_CONFIG.parse(props).get(FILE_CONFIG));
+    this.#props = file === null ? {} : { [FILE_CONFIG]: file };
+  }
+
+  taskClass(): new () => SinkTask {
+    return FileStreamSinkTask;
+  }
+
+  /** Every task appends to the same file, as Kafka's does (lines of different tasks interleave). */
+  taskConfigs(maxTasks: number): Array<Record<string, string>> {
+    return Array.from({ length: maxTasks }, () => ({ ...this.#props }));
+  }
+
+  stop(): void {}
+
+  /** The sink keeps no offsets of its own: the worker's consumer group offsets may be altered freely. */
+  override alterOffsets(): boolean {
+    return true;
+  }
+}
+
+/** The line a record becomes: its value as Kafka's PrintStream.println(Object) would print it. */
+function lineOf(record: SinkRecord): string {
+  const value = record.value;
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'object' && value.toString !== Object.prototype.toString && !(value instanceof Uint8Array) && !(value instanceof Map) && !Array.isArray(value)) {
+    return String(value);
+  }
+  return valueToString(record.valueSchema, value) ?? 'null';
+}
+
+export class FileStreamSinkTask extends SinkTask {
+  #file: string | null = null;
+  #handle: FileHandle | null = null;
+  #pending: string[] = [];
+  #pendingLength = 0;
+
+  version(): string {
+    return FILE_STREAM_VERSION;
+  }
+
+  async start(props: Readonly<Record<string, string>>): Promise<void> {
+    this.#file = fileNameOf(SINK_CONFIG.parse(props).get(FILE_CONFIG));
+    if (this.#file === null) return;
+    try {
+      this.#handle = await open(this.#file, 'a');
+    } catch (err) {
+      throw new ConnectError(`Couldn't find or create file '${this.#file}' for FileStreamSinkTask: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async put(records: readonly SinkRecord[]): Promise<void> {
+    for (const record of records) {
+      const line = lineOf(record);
+      this.#pending.push(line);
+      this.#pendingLength += line.length + 1;
+    }
+    if (this.#pendingLength >= WRITE_THRESHOLD) await this.#write();
+  }
+
+  override async flush(_offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.#write();
+    await this.#handle?.sync();
+  }
+
+  async #write(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const text = `${this.#pending.join('\n')}\n`;
+    this.#pending = [];
+    this.#pendingLength = 0;
+    if (this.#handle === null) {
+      await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+      return;
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    let written = 0;
+    while (written < bytes.length) written += (await this.#handle.write(bytes, written, bytes.length - written)).bytesWritten;
+  }
+
+  /**
+   * Drops lines put since the last flush: their offsets were not committed, so the worker
+   * delivers them again (writing them here would duplicate them).
+   */
+  async stop(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = null;
+    this.#pending = [];
+    this.#pendingLength = 0;
+    await handle?.close();
+  }
+}
