@@ -1,6 +1,8 @@
 // @services elasticsearch
 // The Elasticsearch sink task against a real Elasticsearch, one config path per test, driven as
 // the worker drives it (put, flush, preCommit) with a test SinkTaskContext.
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectHeaders, SchemaBuilder, Schemas, Struct } from '../../runtime/connect/api/index.ts';
@@ -350,5 +352,25 @@ describe('Elasticsearch sink: data streams on this distribution', () => {
       new RegExp(`Failed to create data stream 'logs-sluice-${topic}' .*HTTP 405`),
     );
     await task.stop();
+  });
+});
+
+describe('Elasticsearch sink: timeouts', () => {
+  it('read.timeout.ms: a server that never answers times out, is retried max.retries times, then the task fails', async () => {
+    // A peer that accepts connections and never answers (a hung node).
+    const sockets: Socket[] = [];
+    const hung = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    const task = startTask({ 'connection.url': url, 'read.timeout.ms': '200', 'max.retries': '2', 'retry.backoff.ms': '10' }, new TestSinkContext([]));
+    try {
+      await expect(task.put(records(uniqueTopic(), 1, () => ({ key: 'k', value: '{}' })))).rejects.toThrow(/Failed to check whether index 'sink-[0-9a-f]+' exists: TimeoutError: Request timed out/);
+      // The first attempt and two retries, each on a new connection (a timed-out one is dropped).
+      expect(sockets).toHaveLength(3);
+    } finally {
+      await task.stop();
+      for (const socket of sockets) socket.destroy();
+      hung.close();
+    }
   });
 });
