@@ -73,6 +73,26 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   await fsyncDir(path.dirname(file));
 }
 
+/**
+ * Atomic replacements of small files, one at a time: two writers of the same file would share its
+ * temp file. The content is rendered when the write starts, so the last write carries the latest
+ * state even when writes were requested out of order.
+ */
+export class SerialFileWriter {
+  #chain: Promise<void> = Promise.resolve();
+
+  write(file: string, render: () => string | Uint8Array): Promise<void> {
+    const run = this.#chain.then(() => writeFileAtomic(file, render()));
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once every write requested so far has finished (successfully or not). */
+  settled(): Promise<void> {
+    return this.#chain;
+  }
+}
+
 /** Synchronous twin of writeFileAtomic, for the few places that must finish before returning. */
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp`;

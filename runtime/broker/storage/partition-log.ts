@@ -20,7 +20,7 @@ import type { RetentionReason } from '../log/retention.ts';
 import { planRetention } from '../log/retention.ts';
 import { rollReason } from '../log/segment-roll.ts';
 import type { TopicConfig } from '../log/topic-config.ts';
-import { fsyncDir, readIfExists, unlinkIfExists, writeFileAtomic, writeFileAtomicSync } from './fs-util.ts';
+import { SerialFileWriter, fsyncDir, readIfExists, unlinkIfExists, writeFileAtomicSync } from './fs-util.ts';
 import { ReadSlab } from './read-slab.ts';
 import { recoverSegments } from './recovery.ts';
 import type { RecoveryReport } from './recovery.ts';
@@ -138,6 +138,7 @@ export class PartitionLog {
   #readSlab = new ReadSlab();
   #readCache: { segment: LogSegment; offset: number; position: number } | undefined;
   #deleteTimers = new Set<NodeJS.Timeout>();
+  readonly #files = new SerialFileWriter();
   recovery: RecoveryReport | undefined;
 
   private constructor(options: PartitionLogOptions) {
@@ -333,7 +334,11 @@ export class PartitionLog {
   }
 
   async #writeCheckpoint(cleanShutdown: boolean): Promise<void> {
-    await writeFileAtomic(path.join(this.dir, CHECKPOINT_FILE), formatPartitionCheckpoint(this.#checkpointState(cleanShutdown)));
+    await this.#files.write(path.join(this.dir, CHECKPOINT_FILE), () => formatPartitionCheckpoint(this.#checkpointState(cleanShutdown)));
+  }
+
+  async #writeEpochs(): Promise<void> {
+    await this.#files.write(path.join(this.dir, EPOCH_FILE), () => formatLeaderEpochCheckpoint(this.#epochs.entries));
   }
 
   /** Persists log start offset, recovery point, high watermark and cleaner offset (atomically). */
@@ -387,7 +392,7 @@ export class PartitionLog {
     }
     this.#leo = lastOffset + 1;
     if (this.#followEnd) this.#hw = this.#leo;
-    if (this.#epochs.assign(leaderEpoch, firstOffset)) await writeFileAtomic(path.join(this.dir, EPOCH_FILE), formatLeaderEpochCheckpoint(this.#epochs.entries));
+    if (this.#epochs.assign(leaderEpoch, firstOffset)) await this.#writeEpochs();
     if (flushDueAfterAppend(this.#leo - this.#recoveryPoint, config)) await this.flush();
     return {
       baseOffset: BigInt(firstOffset),
@@ -666,7 +671,7 @@ export class PartitionLog {
     this.#recoveryPoint = Math.min(this.#recoveryPoint, this.#leo);
     this.#hw = Math.min(this.#hw, this.#leo);
     this.#cleanerOffset = Math.min(this.#cleanerOffset, this.#leo);
-    if (this.#epochs.truncateFromEnd(this.#leo)) await writeFileAtomic(path.join(this.dir, EPOCH_FILE), formatLeaderEpochCheckpoint(this.#epochs.entries));
+    if (this.#epochs.truncateFromEnd(this.#leo)) await this.#writeEpochs();
     await this.#writeCheckpoint(false);
   }
 
@@ -678,7 +683,7 @@ export class PartitionLog {
     if (target <= this.#logStartOffset) return BigInt(this.#logStartOffset);
     this.#logStartOffset = target;
     this.#cleanerOffset = Math.max(this.#cleanerOffset, target);
-    if (this.#epochs.truncateFromStart(target)) await writeFileAtomic(path.join(this.dir, EPOCH_FILE), formatLeaderEpochCheckpoint(this.#epochs.entries));
+    if (this.#epochs.truncateFromStart(target)) await this.#writeEpochs();
     await this.#writeCheckpoint(false);
     return BigInt(target);
   }
@@ -711,7 +716,7 @@ export class PartitionLog {
     this.#logStartOffset = Math.max(this.#logStartOffset, plan.newLogStartOffset);
     this.#cleanerOffset = Math.max(this.#cleanerOffset, this.#logStartOffset);
     this.#dirUnsynced = true;
-    if (this.#epochs.truncateFromStart(this.#logStartOffset)) await writeFileAtomic(path.join(this.dir, EPOCH_FILE), formatLeaderEpochCheckpoint(this.#epochs.entries));
+    if (this.#epochs.truncateFromStart(this.#logStartOffset)) await this.#writeEpochs();
     await this.#writeCheckpoint(false);
     this.#logger?.info({ topic: this.topic, partition: this.partition, reason: plan.reason, segments: doomed.length, bytes: deletedBytes, logStartOffset: this.#logStartOffset }, 'retention deleted segments');
     return { deletedSegments: doomed.length, deletedBytes, reason: plan.reason, logStartOffset: BigInt(this.#logStartOffset) };
@@ -811,6 +816,7 @@ export class PartitionLog {
   async deleteFiles(): Promise<void> {
     this.#closed = true;
     await this.#flushing?.catch(() => undefined);
+    await this.#files.settled();
     for (const timer of this.#deleteTimers) clearTimeout(timer);
     for (const segment of this.#segments) segment.close();
     fs.rmSync(this.dir, { recursive: true, force: true });

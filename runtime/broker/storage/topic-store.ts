@@ -14,7 +14,7 @@ import type { LogManagerConfig } from '../log/log-manager-config.ts';
 import { LOG_MANAGER_CONFIG, isLogBrokerKey } from '../log/log-manager-config.ts';
 import type { TopicConfig } from '../log/topic-config.ts';
 import { TOPIC_CONFIG, TOPIC_CONFIG_SYNONYMS, isCompacted, parseTopicOverrides, resolveTopicConfig, topicDefaultsFromBroker } from '../log/topic-config.ts';
-import { unlinkIfExists, writeFileAtomic } from './fs-util.ts';
+import { SerialFileWriter, unlinkIfExists } from './fs-util.ts';
 import type { SwapStep } from './cleaned-segment-writer.ts';
 import type { CleanResult } from './log-cleaner.ts';
 import { LogCleaner } from './log-cleaner.ts';
@@ -102,6 +102,7 @@ export class TopicStore {
   #cleanerWake: (() => void) | undefined;
   #closing = false;
   #lastCheckpoint = new WeakMap<PartitionLog, string>();
+  readonly #files = new SerialFileWriter();
 
   private constructor(options: TopicStoreOptions) {
     this.#options = options;
@@ -196,7 +197,7 @@ export class TopicStore {
 
   async #writeTopicFile(d: TopicDescription): Promise<void> {
     const file: TopicFile = { version: 1, name: d.name, topicId: d.topicId, partitions: d.partitions, configs: d.configs };
-    await writeFileAtomic(this.#topicFile(d.name), `${JSON.stringify(file, null, 2)}\n`);
+    await this.#files.write(this.#topicFile(d.name), () => `${JSON.stringify(file, null, 2)}\n`);
   }
 
   // --- topics --------------------------------------------------------------------------------
@@ -298,7 +299,7 @@ export class TopicStore {
     const topic = this.#topic(name);
     this.#topics.delete(name);
     // The marker makes the deletion finish on the next open if this process dies half-way.
-    await writeFileAtomic(`${this.#topicFile(name)}.deleting`, `${topic.description.partitions}\n`);
+    await this.#files.write(`${this.#topicFile(name)}.deleting`, () => `${topic.description.partitions}\n`);
     for (const partition of topic.partitions) await partition.deleteFiles();
     await this.#finishDelete(name);
     this.#logger?.info({ topic: name }, 'deleted topic');
