@@ -244,6 +244,15 @@ describe('PartitionLog durability', () => {
     expect(again.logEndOffset).toBe(41n);
   });
 
+  it('writes concurrent checkpoints one at a time, the last state winning', async () => {
+    const log = await openLog();
+    await log.append(batchOf(values(3)), 0);
+    await Promise.all([...Array.from({ length: 10 }, () => log.checkpoint()), log.flush(), ...Array.from({ length: 10 }, () => log.checkpoint())]);
+    await log.checkpoint();
+    expect(fs.readFileSync(path.join(log.dir, 'partition.checkpoint'), 'utf8')).toContain('recovery-point 3\n');
+    expect(fs.readdirSync(log.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('truncates for replication and moves the log start for DeleteRecords', async () => {
     const log = await openLog({ 'segment.bytes': 300 });
     for (let i = 0; i < 10; i++) await log.append(batchOf(values(2, i * 2)), i < 5 ? 0 : 2);
