@@ -120,6 +120,7 @@ export async function runConsume(
   const onStop = (): void => consumer.wakeup();
   stop.addEventListener('abort', onStop);
   const printedPositions = new Map<string, TopicPartitionOffset>();
+  const unprinted = new Set<string>();
   try {
     await start(consumer, args, config);
     let lastRecordAt = Date.now();
@@ -128,10 +129,17 @@ export async function runConsume(
       const wait = timeoutMs === undefined ? 1000 : Math.min(1000, Math.max(0, lastRecordAt + timeoutMs - Date.now()));
       const records = await consumer.poll(wait);
       for (const record of records) {
-        if (maxMessages !== undefined && printed >= maxMessages) break;
+        const key = topicPartitionKey(record.topic, record.partition);
+        if (unprinted.has(key)) continue;
+        if ((maxMessages !== undefined && printed >= maxMessages) || broken) {
+          // Handed out but not printed: the group's next reader starts here.
+          unprinted.add(key);
+          printedPositions.set(key, { topic: record.topic, partition: record.partition, offset: record.offset });
+          continue;
+        }
         if (!out.write(formatter.format(record))) await Promise.race([once(out, 'drain'), once(out, 'error')]);
         printed++;
-        printedPositions.set(topicPartitionKey(record.topic, record.partition), { topic: record.topic, partition: record.partition, offset: record.offset + 1n });
+        printedPositions.set(key, { topic: record.topic, partition: record.partition, offset: record.offset + 1n });
       }
       if (records.length > 0) lastRecordAt = Date.now();
       else if (timeoutMs !== undefined && Date.now() - lastRecordAt >= timeoutMs) {
@@ -143,8 +151,16 @@ export async function runConsume(
         await consumer.commit([...printedPositions.values()]).catch((error: unknown) => err.write(`Committing offsets failed: ${messageOf(error)}\n`));
       }
     }
-    // Commit what was printed, not what was fetched: a record fetched but not printed stays for the next reader.
-    if (group !== undefined && printedPositions.size > 0) await consumer.commit([...printedPositions.values()]);
+    // Commit what was printed, not what was fetched: a record fetched but not printed stays for
+    // the next reader. Partitions with nothing printed keep their position, as Java's tool commits.
+    if (group !== undefined) {
+      for (const { topic, partition } of consumer.assignment()) {
+        const position = consumer.position(topic, partition);
+        const key = topicPartitionKey(topic, partition);
+        if (!printedPositions.has(key) && position !== undefined) printedPositions.set(key, { topic, partition, offset: position });
+      }
+      if (printedPositions.size > 0) await consumer.commit([...printedPositions.values()]);
+    }
   } finally {
     stop.removeEventListener('abort', onStop);
     out.removeListener('error', onOutputError);

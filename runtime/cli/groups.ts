@@ -73,10 +73,13 @@ async function selectedGroups(admin: KafkaAdmin, args: ParsedArgs): Promise<stri
   return args.all('group');
 }
 
-/** Left-aligned columns separated by one space, each at least as wide as Kafka's tool makes it. */
-function table(rows: readonly string[][], minWidths: readonly number[]): string {
+/**
+ * Left-aligned columns separated by one space, each at least as wide as Kafka's tool makes it.
+ * `padLast`: the last column is padded and followed by a space too, as in the --members layout.
+ */
+function table(rows: readonly string[][], minWidths: readonly number[], padLast = false): string {
   const widths = minWidths.map((min, i) => Math.max(min, ...rows.map((r) => r[i]?.length ?? 0)));
-  const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join(' '));
+  const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 && !padLast ? cell : cell.padEnd(widths[i]))).join(' ') + (padLast ? ' ' : ''));
   return `\n${lines.join('\n')}\n`;
 }
 
@@ -101,7 +104,7 @@ async function describe(admin: KafkaAdmin, args: ParsedArgs, groupIds: string[],
     if (args.has('members') && !args.has('offsets')) {
       const rows = [['GROUP', 'CONSUMER-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS']];
       for (const m of group.members) rows.push([group.groupId, m.memberId, m.host, m.clientId, String(m.assignment.length)]);
-      io.out.write(table(rows, [15, 15, 15, 15, 15]));
+      io.out.write(table(rows, [15, 15, 15, 15, 15], true));
     } else if (args.has('state') && !args.has('offsets')) {
       const coordinator = await admin.findGroupCoordinator(group.groupId);
       io.out.write(
