@@ -103,6 +103,17 @@ describe('Sluice broker protocol semantics', () => {
     expect(values(p.records as Buffer)).toHaveLength(12);
   });
 
+  it('closes an acks=0 producer connection when its produce fails, as Kafka does', async () => {
+    const topic = `zero-${randomUUID()}`;
+    await createTopic(conn, topic, { 'max.message.bytes': '100' });
+    const zero = await RawKafkaConnection.connect(b.bootstrap);
+    zero.send(ApiKey.Produce, 7, produceBody(topic, batch(['fits']), 0));
+    zero.send(ApiKey.Produce, 7, produceBody(topic, batch(['w'.repeat(500)]), 0));
+    await zero.waitClosed();
+    const { p } = await fetchPartition(conn, topic, 0n);
+    expect(values(p.records as Buffer)).toEqual(['fits']);
+  });
+
   it('answers a duplicate idempotent batch with its original offset and refuses a sequence gap', async () => {
     const topic = `idem-${randomUUID()}`;
     await createTopic(conn, topic);

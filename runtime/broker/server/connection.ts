@@ -31,7 +31,18 @@ export interface ConnectionInfo {
   readonly localAddress: string;
 }
 
-/** The response body, or null for none (acks=0 Produce). */
+/**
+ * A handler's verdict that the connection must close instead of answering: Kafka closes an acks=0
+ * producer's connection when its produce failed, the only way such a producer learns of it.
+ */
+export class CloseConnection {
+  readonly reason: string;
+  constructor(reason: string) {
+    this.reason = reason;
+  }
+}
+
+/** The response body, null for none (acks=0 Produce), or CloseConnection. */
 export type HandlerResult = object | null;
 
 export interface RequestHandler {
@@ -178,6 +189,7 @@ export class Connection {
   }
 
   #respond(request: DecodedRequest, body: HandlerResult): void {
+    if (body instanceof CloseConnection) return this.close(body.reason);
     if (body === null || this.#closed) return;
     const chunks = encodeResponse(request.header, request.apiKey, request.apiVersion, body);
     this.#socket.cork();

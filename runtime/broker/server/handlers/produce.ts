@@ -5,6 +5,7 @@ import { forEachRecordKey } from '../../log/records.ts';
 import { isCompacted } from '../../log/topic-config.ts';
 import { ErrorCode } from '../../protocol/index.ts';
 import type { InputOf, ProduceRequest, ProduceResponse } from '../../protocol/index.ts';
+import { CloseConnection } from '../connection.ts';
 import { errorCodeOf } from '../error-mapping.ts';
 import type { PartitionHandle, TopicsService } from '../topics.ts';
 import type { RequestScope } from './scope.ts';
@@ -13,7 +14,8 @@ import type { RequestScope } from './scope.ts';
  * Produce: each partition's batch is checked (one batch of magic 2 per partition, as Kafka
  * requires from v3 on; keys on compacted topics; idempotent sequence), appended as bytes, and
  * answered with its base offset. A retried idempotent batch is answered with the offset it got
- * the first time, without a second append. acks=0 gets no response at all.
+ * the first time, without a second append. acks=0 gets no response at all; when it failed, the
+ * connection is closed (as Kafka does), which is how such a producer learns of it.
  */
 type PartitionResponse = InputOf<ProduceResponse>['responses'] extends (infer T)[] | undefined
   ? T extends { partitionResponses?: (infer P)[] }
@@ -106,7 +108,7 @@ async function producePartition(
   }
 }
 
-export async function handleProduce(scope: RequestScope, topics: TopicsService, body: ProduceRequest, log: Logger): Promise<InputOf<ProduceResponse> | null> {
+export async function handleProduce(scope: RequestScope, topics: TopicsService, body: ProduceRequest, log: Logger): Promise<InputOf<ProduceResponse> | CloseConnection | null> {
   const acks = body.acks;
   const pending: Promise<{ topic: string; response: PartitionResponse }>[] = [];
   for (const t of body.topicData) {
@@ -136,10 +138,9 @@ export async function handleProduce(scope: RequestScope, topics: TopicsService, 
   }
   const results = await Promise.all(pending);
   if (acks === ACKS_NONE) {
-    for (const r of results) {
-      if (r.response.errorCode !== ErrorCode.NONE) log.warn({ topic: r.topic, partition: r.response.index, errorCode: r.response.errorCode, error: r.response.errorMessage }, 'acks=0 produce failed');
-    }
-    return null;
+    const failed = results.find((r) => r.response.errorCode !== ErrorCode.NONE);
+    if (failed === undefined) return null;
+    return new CloseConnection(`acks=0 produce to ${failed.topic}-${failed.response.index} failed with error ${failed.response.errorCode}: ${failed.response.errorMessage ?? ''}`);
   }
   const byTopic = new Map<string, PartitionResponse[]>();
   for (const r of results) {
