@@ -211,11 +211,13 @@ export const logBench: Bench = {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-log-'));
     try {
       const total = smoke ? 8 * 2 ** 20 : 256 * 2 ** 20;
-      const reps = smoke ? 1 : 3;
+      const reps = smoke ? 1 : 5;
+      // Untimed warm-up, so that neither side's first case pays for JIT compilation.
+      await throughput(root, 100, 4 * 2 ** 20, 1);
       const rows = [...(await throughput(root, 100, total, reps)), ...(await throughput(root, 1024, total, reps)), ...(await compaction(root, smoke ? 16 * 2 ** 20 : 2 ** 30))];
       printTable(rows);
       process.stdout.write(
-        `\nappend/read: median of ${reps} runs, each writing a new file; raw and ours alternate and read back warm. ` +
+        `\nappend/read: median of ${reps} runs after a warm-up, each writing a new file; raw and ours alternate and read back warm. ` +
           'Ratios below 1 for throughput mean ours is slower; the seconds row shows anchor/ours (0.5 = twice the decode-scan time).\n',
       );
     } finally {

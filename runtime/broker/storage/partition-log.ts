@@ -21,7 +21,6 @@ import { planRetention } from '../log/retention.ts';
 import { rollReason } from '../log/segment-roll.ts';
 import type { TopicConfig } from '../log/topic-config.ts';
 import { SerialFileWriter, fsyncDir, readIfExists, unlinkIfExists, writeFileAtomicSync } from './fs-util.ts';
-import { ReadSlab } from './read-slab.ts';
 import { recoverSegments } from './recovery.ts';
 import type { RecoveryReport } from './recovery.ts';
 import { LogSegment } from './segment.ts';
@@ -135,7 +134,6 @@ export class PartitionLog {
   #failed: StorageError | undefined;
   #flushCount = 0;
   #closed = false;
-  #readSlab = new ReadSlab();
   #readCache: { segment: LogSegment; offset: number; position: number } | undefined;
   #deleteTimers = new Set<NodeJS.Timeout>();
   readonly #files = new SerialFileWriter();
@@ -576,27 +574,28 @@ export class PartitionLog {
 
     const available = segment.size - position;
     const want = Math.min(Math.max(maxBytes, 0), available);
-    let { buf, offset: at } = this.#readSlab.reserve(Math.max(want, LOG_OVERHEAD));
-    let got = segment.readInto(buf, at, Math.max(want, Math.min(LOG_OVERHEAD, available)), position);
+    // A fresh buffer per read (the caller keeps it): malloc'd memory already mapped beats carving
+    // slabs of new pages, as measured.
+    let buf = Buffer.allocUnsafe(Math.max(want, LOG_OVERHEAD));
+    let got = segment.readInto(buf, 0, Math.max(want, Math.min(LOG_OVERHEAD, available)), position);
     let used = 0;
     let next = target;
     while (got - used >= LOG_OVERHEAD) {
-      const size = LOG_OVERHEAD + buf.readInt32BE(at + used + BATCH_LENGTH);
-      const base = Number(buf.readBigInt64BE(at + used));
+      const size = LOG_OVERHEAD + buf.readInt32BE(used + BATCH_LENGTH);
+      const base = Number(buf.readBigInt64BE(used));
       if (base >= upper) break;
       if (size > got - used) {
         if (used > 0 || options.minOneBatch === false || size > available) break;
         // The first batch is larger than maxBytes: return it whole.
-        buf = Buffer.allocUnsafeSlow(size);
-        at = 0;
+        buf = Buffer.allocUnsafe(size);
         got = segment.readInto(buf, 0, size, position);
         if (got < size) break;
         continue;
       }
-      next = base + buf.readInt32BE(at + used + LAST_OFFSET_DELTA) + 1;
+      next = base + buf.readInt32BE(used + LAST_OFFSET_DELTA) + 1;
       used += size;
     }
-    const records = this.#readSlab.commit(buf, at, used);
+    const records = buf.subarray(0, used);
     this.#readCache = used > 0 ? { segment, offset: next, position: position + used } : undefined;
     return this.#result(records, next);
   }
