@@ -143,4 +143,45 @@ describe('kcat against the Sluice broker', () => {
       if (producer.exitCode === null) producer.kill('SIGKILL');
     }
   });
+
+  it('evicts a kill -9ed group member after its session timeout and hands its partitions to the survivor', async () => {
+    const topic = `kcat-expiry-${randomUUID()}`;
+    const group = `kcat-expiry-${randomUUID()}`;
+    const admin = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] });
+    await admin.disconnect();
+    const args = ['-b', b.bootstrap, '-G', group, '-u', '-q', '-X', 'auto.offset.reset=earliest', '-X', 'heartbeat.interval.ms=300', '-X', 'session.timeout.ms=6000', '-f', '%p %s\n', topic];
+    const outputs = ['', ''];
+    const members = [0, 1].map((i) => {
+      const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.stdout.on('data', (c: Buffer) => (outputs[i] += c.toString()));
+      return child;
+    });
+    try {
+      // Wait until both members hold partitions: a round of keyed records reaches both.
+      const keys = Array.from({ length: 40 }, (_, i) => `key-${i}`);
+      const deadline = Date.now() + 60_000;
+      let round = 0;
+      while ((outputs[0] === '' || outputs[1] === '') && Date.now() < deadline) {
+        await kcat(['-b', b.bootstrap, '-P', '-t', topic, '-K:', '-X', 'partitioner=murmur2_random'], `${keys.map((k) => `${k}:warmup-${round}`).join('\n')}\n`);
+        round++;
+        await sleep(500);
+      }
+      expect(outputs[0] !== '' && outputs[1] !== '').toBe(true);
+      const killed = new Promise((resolve) => members[1].once('exit', resolve));
+      members[1].kill('SIGKILL');
+      await killed;
+      const after = keys.map((k) => `${k}:after`);
+      await kcat(['-b', b.bootstrap, '-P', '-t', topic, '-K:', '-X', 'partitioner=murmur2_random'], `${after.join('\n')}\n`);
+      // The session expires (6 s), the group rebalances, and the survivor reads all four partitions.
+      const end = Date.now() + 60_000;
+      const survivorSaw = (): Set<string> => new Set(outputs[0].split('\n').filter((l) => l.endsWith(' after')).map((l) => l.split(' ')[0]));
+      while (survivorSaw().size < 4 && Date.now() < end) await sleep(200);
+      expect([...survivorSaw()].sort()).toEqual(['0', '1', '2', '3']);
+      expect(outputs[0].split('\n').filter((l) => l.endsWith(' after'))).toHaveLength(keys.length);
+    } finally {
+      for (const m of members) if (m.exitCode === null && m.signalCode === null) m.kill('SIGKILL');
+    }
+  });
 });
