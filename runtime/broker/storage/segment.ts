@@ -116,10 +116,6 @@ export class LogSegment {
     this.#fd = undefined;
   }
 
-  get isLoaded(): boolean {
-    return this.#fd !== undefined || this.#indexer !== undefined;
-  }
-
   /** Closes the file and drops the in-memory indexes (they are on disk). */
   unload(): void {
     this.#closeFd();
