@@ -3,6 +3,9 @@
 // kafka-consumer-groups describe and reset-offsets, kafka-producer-perf-test with acks=all and
 // idempotence.
 import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaTool } from '../services/services.ts';
@@ -90,6 +93,24 @@ describe('Apache Kafka command-line tools against the Sluice broker', () => {
     expect(again.trim().split('\n')).toHaveLength(30);
     const listed = await tool('kafka-consumer-groups', ['--bootstrap-server', b.bootstrap, '--list']);
     expect(listed.split('\n')).toContain(group);
+  });
+
+  it('kafka-delete-records and kafka-get-offsets move and report the log start offset', async () => {
+    const topic = `jd-${randomUUID()}`;
+    await tool('kafka-topics', ['--bootstrap-server', b.bootstrap, '--create', '--topic', topic, '--partitions', '1']);
+    await tool('kafka-console-producer', ['--bootstrap-server', b.bootstrap, '--topic', topic], `${Array.from({ length: 10 }, (_, i) => `r${i}`).join('\n')}\n`);
+    const file = path.join(os.tmpdir(), `delete-records-${randomUUID()}.json`);
+    await writeFile(file, JSON.stringify({ version: 1, partitions: [{ topic, partition: 0, offset: 4 }] }));
+    try {
+      const deleted = await tool('kafka-delete-records', ['--bootstrap-server', b.bootstrap, '--offset-json-file', file]);
+      expect(deleted).toMatch(new RegExp(`partition: ${topic}-0\\s+low_watermark: 4`));
+    } finally {
+      await rm(file, { force: true });
+    }
+    const earliest = await tool('kafka-get-offsets', ['--bootstrap-server', b.bootstrap, '--topic', topic, '--time', '-2']);
+    expect(earliest.trim()).toBe(`${topic}:0:4`);
+    const latest = await tool('kafka-get-offsets', ['--bootstrap-server', b.bootstrap, '--topic', topic, '--time', '-1']);
+    expect(latest.trim()).toBe(`${topic}:0:10`);
   });
 
   it('kafka-producer-perf-test with acks=all and idempotence writes every record once', async () => {

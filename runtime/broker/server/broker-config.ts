@@ -132,8 +132,6 @@ const NOT_APPLICABLE: Readonly<Record<string, string>> = {
   'socket.receive.buffer.bytes': 'the operating system sizes socket buffers',
   'socket.listen.backlog.size': 'the operating system default backlog is used',
   'metadata.log.dir': 'there is no metadata log',
-  'zookeeper.connect': 'ZooKeeper is not used',
-  'zookeeper.connection.timeout.ms': 'ZooKeeper is not used',
   'group.coordinator.rebalance.protocols': 'only the classic group protocol is served',
   'auto.leader.rebalance.enable': 'there is one replica per partition',
   'log.message.format.version': 'only record batch v2 is stored (ignored by Kafka 4 too)',
@@ -150,6 +148,7 @@ const NOT_APPLICABLE: Readonly<Record<string, string>> = {
 
 /** Families of keys that do not apply, by prefix, with the reason. */
 const NOT_APPLICABLE_PREFIXES: readonly (readonly [string, string])[] = [
+  ['zookeeper.', 'ZooKeeper is not used'],
   ['transaction.', 'transactions are not supported yet'],
   ['transactional.', 'transactions are not supported yet'],
   ['share.', 'share groups are not supported'],
