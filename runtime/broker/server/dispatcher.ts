@@ -1,5 +1,6 @@
 import type { Logger } from '../../observability/logger.ts';
-import { ApiKey } from '../protocol/index.ts';
+import { SluiceError } from '../../util/errors.ts';
+import { ApiKey, ErrorCode } from '../protocol/index.ts';
 import type * as Api from '../protocol/index.ts';
 import type { DecodedRequest } from '../protocol/index.ts';
 import type { ConnectionInfo, HandlerResult, RequestHandler } from './connection.ts';
@@ -117,9 +118,10 @@ export class Dispatcher implements RequestHandler {
         return handleInitProducerId(body as Api.InitProducerIdRequest, s.producerIds);
       case ApiKey.SaslHandshake:
         // No SASL mechanism is enabled on a PLAINTEXT listener: Kafka answers UNSUPPORTED_SASL_MECHANISM with the (empty) list.
-        return { errorCode: 33, mechanisms: [] };
+        return { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms: [] };
       default:
-        throw new Error(`no handler for api key ${request.apiKey}`);
+        // The registry decodes only the keys above; a key added there needs a handler here.
+        throw new SluiceError('BROKER_NO_HANDLER', `no handler for api key ${request.apiKey} (${request.api.name})`, { context: { apiKey: request.apiKey } });
     }
   }
 }

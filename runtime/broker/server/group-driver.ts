@@ -1,6 +1,6 @@
 import type { Logger } from '../../observability/logger.ts';
 import type { Clock } from '../../util/clock.ts';
-import { messageOf } from '../../util/errors.ts';
+import { SluiceError, messageOf } from '../../util/errors.ts';
 import { encodeBatch } from '../log/records.ts';
 import { encodeCoordinatorRecord } from '../group/index.ts';
 import type { CoordinatorRecord, DeferredResponse, Effect, RequestId, UnknownCoordinatorRecord , GroupCoordinator} from '../group/index.ts';
@@ -52,7 +52,9 @@ export class GroupDriver {
     const answer = new Promise<DeferredResponse>((resolve) => this.#waiting.set(requestId, resolve));
     this.apply(run(requestId));
     const response = await answer;
-    if (response.api !== api) throw new Error(`group coordinator answered ${api} request ${requestId} with ${response.api}`);
+    if (response.api !== api) {
+      throw new SluiceError('GROUP_RESPONSE_MISMATCH', `group coordinator answered ${api} request ${requestId} with ${response.api}`, { context: { api, requestId } });
+    }
     return response.body as BodyOf<A>;
   }
 
