@@ -101,11 +101,13 @@ export class KafkaProducer {
         return this.admit(pending, record.partition, info);
       }
       this.admissionsWaiting++;
+      // The queue orders admissions only: the next record waits until this one is accumulated,
+      // not until it is acknowledged (else queued records would go out one per round trip).
       const admitted = this.admissionQueue.then(async () => {
         try {
           const topic = await this.topicInfo(record.topic);
           await this.waitForRoom(pending.bytes, record.topic);
-          return this.admit(pending, record.partition, topic);
+          return { acknowledged: this.admit(pending, record.partition, topic) };
         } finally {
           this.admissionsWaiting--;
         }
@@ -114,7 +116,7 @@ export class KafkaProducer {
         () => undefined,
         () => undefined,
       );
-      return admitted;
+      return admitted.then((a) => a.acknowledged);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
