@@ -9,6 +9,22 @@ import type { ConfigInfos } from '../config/index.ts';
 import { HIDDEN, maskSecrets } from '../config/index.ts';
 import type { ConnectorInfo, TaskInfo } from '../herder/herder-types.ts';
 
+/**
+ * An error about a submitted config may quote it (Kafka's "Connector config {...} contains no
+ * connector type" does): every secret value of `config` in its message becomes `[hidden]`.
+ */
+export function scrubSecrets(err: unknown, config: Readonly<Record<string, string | null>>): unknown {
+  if (!(err instanceof Error)) return err;
+  let message = err.message;
+  for (const [key, value] of Object.entries(config)) {
+    // Very short values would blank out unrelated text; they are no real secrets either.
+    if (value === null || value.length < 4 || maskSecrets(null, { [key]: value })[key] !== HIDDEN) continue;
+    for (const form of [value, JSON.stringify(value).slice(1, -1)]) message = message.split(form).join(HIDDEN);
+  }
+  if (message !== err.message) err.message = message;
+  return err;
+}
+
 export function maskConfig(config: Readonly<Record<string, string>>): Record<string, string> {
   return maskSecrets(null, config) as Record<string, string>;
 }

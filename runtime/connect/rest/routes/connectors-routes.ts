@@ -9,7 +9,7 @@ import { booleanParam, queryValues, type Query } from '../query-params.ts';
 import { configMapBody, configPatchBody, createConnectorBody, offsetsBody } from '../request-body.ts';
 import type { RestContext } from '../rest-context.ts';
 import { badRequest, notFound } from '../rest-errors.ts';
-import { maskConfig, maskConnectorInfo, maskTaskInfos } from '../response-masking.ts';
+import { maskConfig, maskConnectorInfo, maskTaskInfos, scrubSecrets } from '../response-masking.ts';
 import { route } from '../route-table.ts';
 
 type Params = { name: string; task?: string };
@@ -58,7 +58,9 @@ export function connectorsRoutes(app: FastifyInstance, ctx: RestContext): void {
     POST: async (request, reply) => {
       const { name, config, initialState } = createConnectorBody(request.body);
       if (name === '') throw badRequest('Connector name is missing or empty: POST /connectors needs {"name": "...", "config": {...}}', { key: 'name' });
-      const info = await call(() => herder.createConnector(name, config, initialState));
+      const info = await call(() => herder.createConnector(name, config, initialState)).catch((err: unknown) => {
+        throw scrubSecrets(err, config);
+      });
       return reply.code(201).header('location', location(request, name)).send(maskConnectorInfo(info));
     },
   });
@@ -76,13 +78,18 @@ export function connectorsRoutes(app: FastifyInstance, ctx: RestContext): void {
     PUT: async (request, reply) => {
       const name = nameOf(request);
       const config = configMapBody(request.body);
-      const { created, info } = await call(() => herder.putConnectorConfig(name, config));
+      const { created, info } = await call(() => herder.putConnectorConfig(name, config)).catch((err: unknown) => {
+        throw scrubSecrets(err, config);
+      });
       if (created) reply.code(201).header('location', location(request, name));
       return reply.send(maskConnectorInfo(info));
     },
     PATCH: async (request) => {
       const patch = configPatchBody(request.body);
-      return maskConnectorInfo(await call(() => herder.patchConnectorConfig(nameOf(request), patch)));
+      const info = await call(() => herder.patchConnectorConfig(nameOf(request), patch)).catch((err: unknown) => {
+        throw scrubSecrets(err, patch);
+      });
+      return maskConnectorInfo(info);
     },
   });
 

@@ -4,7 +4,7 @@ import { booleanParam, type Query } from '../query-params.ts';
 import { configMapBody } from '../request-body.ts';
 import type { RestContext } from '../rest-context.ts';
 import { badRequest } from '../rest-errors.ts';
-import { maskConfigInfos } from '../response-masking.ts';
+import { maskConfigInfos, scrubSecrets } from '../response-masking.ts';
 import { route } from '../route-table.ts';
 
 const CONNECTOR_CLASS_CONFIG = 'connector.class';
@@ -47,7 +47,10 @@ export function pluginsRoutes(app: FastifyInstance, ctx: RestContext): void {
       }
       // Kafka requires connector.class in the body; the plugin of the path is what it must name anyway.
       const withClass = included === undefined ? { ...config, [CONNECTOR_CLASS_CONFIG]: plugin } : config;
-      return maskConfigInfos(await call(() => herder.validateConnectorConfig(withClass)));
+      const infos = await call(() => herder.validateConnectorConfig(withClass)).catch((err: unknown) => {
+        throw scrubSecrets(err, withClass);
+      });
+      return maskConfigInfos(infos);
     },
   });
 }

@@ -112,7 +112,7 @@ export class FakeHerder implements RestHerder {
       throw new BadRequestException(`Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`);
     }
     const className = config['connector.class'];
-    if (className === undefined) throw new BadRequestException('Connector config contains no connector type (connector.class is missing)');
+    if (className === undefined) throw new BadRequestException(`Connector config ${JSON.stringify(config)} contains no connector type (connector.class is missing)`);
     if (!PLUGINS.some((p) => p.class.endsWith(className) || p.class.endsWith(`${className}Connector`))) {
       throw new BadRequestException(
         `Connector configuration is invalid and contains the following 1 error(s):\nconnector.class: unknown class ${className}\nYou can also find the above list of errors at the endpoint \`/connector-plugins/{connectorType}/config/validate\``,

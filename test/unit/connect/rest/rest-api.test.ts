@@ -140,6 +140,16 @@ describe('connectors', () => {
     expect(herder.connectorsByName.size).toBe(0);
   });
 
+  it('an error message that quotes the submitted config shows no secrets', async () => {
+    const { 'connector.class': _class, ...noClass } = SOURCE;
+    const response = await call('POST', '/connectors', { name: 'x', config: { ...noClass, 'database.password': 'hunter2-"quoted"' } });
+    expect(response.status).toBe(400);
+    expect(response.json.message).toContain('"database.password":"[hidden]"');
+    expect(response.json.message).not.toContain('hunter2');
+    const put = await call('PUT', '/connectors/x/config', { ...noClass, 'sasl.jaas.config': 'jaas-secret' });
+    expect(put.json.message).not.toContain('jaas-secret');
+  });
+
   it('POST /connectors: numbers and booleans in a config become strings, as with Kafka', async () => {
     const response = await call('POST', '/connectors', { name: 'n', config: { ...SOURCE, 'tasks.max': 1, 'errors.log.enable': true } });
     expect(response.status).toBe(201);
