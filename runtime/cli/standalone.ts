@@ -16,7 +16,7 @@ import type { OverridePolicy } from '../connect/herder/connector-validation.ts';
 import { LoggerLevels } from '../connect/herder/logger-levels.ts';
 import { StandaloneHerder } from '../connect/herder/standalone-herder.ts';
 import { FileOffsetStore } from '../connect/offsets/index.ts';
-import { restListenerSettings, startRestServer } from '../connect/rest/index.ts';
+import { restServerSettings, startRestServer } from '../connect/rest/index.ts';
 import { ConnectMetrics } from '../connect/worker/metrics.ts';
 import { PluginRegistry } from '../connect/worker/plugins.ts';
 import { validateTransformations } from '../connect/worker/transformation-chain.ts';
@@ -224,7 +224,7 @@ async function start(prepared: Prepared, loggers: LoggerLevels, log: Logger): Pr
     });
     cleanups.push(() => herder.stop());
     // Cleanups run in reverse: the REST server closes before the herder stops.
-    const rest = await startRestServer({ herder, metrics: metrics.registry, logger: loggers.logger('connect.rest'), ...restListenerSettings(config) }).catch((err: unknown) => {
+    const rest = await startRestServer({ herder, metrics: metrics.registry, logger: loggers.logger('connect.rest'), ...restServerSettings(config) }).catch((err: unknown) => {
       throw inFile(err, workerFile);
     });
     cleanups.push(() => rest.close());

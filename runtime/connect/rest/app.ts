@@ -6,6 +6,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../../observability/logger.ts';
+import { corsHook, type CorsSettings } from './cors.ts';
 import { isJsonContentType, parseJsonBody, unsupportedMediaType } from './request-body.ts';
 import { boundedCall, type RestContext } from './rest-context.ts';
 import { RestError, errorReply } from './rest-errors.ts';
@@ -30,6 +31,8 @@ export interface ConnectRestAppOptions {
   bodyLimit?: number;
   requestTimeoutMs?: number;
   healthCheckTimeoutMs?: number;
+  /** access.control.allow.origin / .methods; cross-origin access is off without them. */
+  cors?: CorsSettings;
   /** Which endpoints this app serves: the main API (with /metrics), /admin, or both (default). */
   serve?: { main: boolean; admin: boolean };
 }
@@ -65,6 +68,9 @@ export function buildConnectRestApp(options: ConnectRestAppOptions): FastifyInst
   app.setNotFoundHandler(async () => {
     throw new RestError(404, 'REST_NOT_FOUND', 'HTTP 404 Not Found');
   });
+
+  const cors = corsHook(options.cors);
+  if (cors !== null) app.addHook('onRequest', cors);
 
   app.addHook('onResponse', async (request, reply) => {
     logger?.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'REST request');

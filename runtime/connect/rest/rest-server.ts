@@ -10,19 +10,21 @@ import type { AddressInfo } from 'node:net';
 import type { WorkerConfig } from '../worker/worker-config.ts';
 import { LISTENERS_CONFIG } from '../worker/worker-config.ts';
 import { buildConnectRestApp, type ConnectRestAppOptions } from './app.ts';
+import type { CorsSettings } from './cors.ts';
 import { advertisedUrl, parseListeners, urlOf, type AdvertisedSettings, type Listener } from './listeners.ts';
 
 export const ADMIN_LISTENERS_CONFIG = 'admin.listeners';
 
-export interface RestListenerSettings {
+export interface RestServerSettings {
   /** `listeners`: http://HOST:PORT entries (port 0 picks a free port). */
   listeners: readonly string[];
   /** `admin.listeners`: null → /admin on the main listeners; [] → /admin disabled. */
   adminListeners?: readonly string[] | null;
   advertised?: AdvertisedSettings;
+  cors?: CorsSettings;
 }
 
-export type ConnectRestServerOptions = Omit<ConnectRestAppOptions, 'serve'> & RestListenerSettings;
+export type ConnectRestServerOptions = Omit<ConnectRestAppOptions, 'serve'> & RestServerSettings;
 
 export interface RunningRestServer {
   /** Base URLs of the main listeners as bound (a port 0 resolved). */
@@ -35,7 +37,7 @@ export interface RunningRestServer {
 }
 
 /** The REST settings of a parsed worker config. */
-export function restListenerSettings(config: WorkerConfig): RestListenerSettings {
+export function restServerSettings(config: WorkerConfig): RestServerSettings {
   return {
     listeners: config.getList(LISTENERS_CONFIG) ?? [],
     adminListeners: config.getList(ADMIN_LISTENERS_CONFIG),
@@ -44,6 +46,7 @@ export function restListenerSettings(config: WorkerConfig): RestListenerSettings
       hostName: config.getString('rest.advertised.host.name'),
       port: config.getInt('rest.advertised.port'),
     },
+    cors: { allowOrigin: config.getString('access.control.allow.origin') ?? '', allowMethods: config.getString('access.control.allow.methods') ?? '' },
   };
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { advertisedUrl, parseListeners } from '../../../../runtime/connect/rest/listeners.ts';
-import { restListenerSettings, startRestServer } from '../../../../runtime/connect/rest/index.ts';
+import { restServerSettings, startRestServer } from '../../../../runtime/connect/rest/index.ts';
 import { parseWorkerConfig } from '../../../../runtime/connect/worker/worker-config.ts';
 import { ConfigError } from '../../../../runtime/util/errors.ts';
 import { FakeHerder } from './fake-herder.ts';
@@ -36,9 +36,17 @@ describe('listeners', () => {
   });
 
   it('takes its settings from the worker config: loopback by default', () => {
-    const settings = restListenerSettings(parseWorkerConfig(WORKER).config);
-    expect(settings).toEqual({ listeners: ['http://127.0.0.1:8083'], adminListeners: null, advertised: { listener: null, hostName: null, port: null } });
-    const exposed = restListenerSettings(parseWorkerConfig({ ...WORKER, listeners: 'http://0.0.0.0:8083', 'admin.listeners': '', 'rest.advertised.host.name': 'w1' }).config);
+    const settings = restServerSettings(parseWorkerConfig(WORKER).config);
+    expect(settings).toEqual({
+      listeners: ['http://127.0.0.1:8083'],
+      adminListeners: null,
+      advertised: { listener: null, hostName: null, port: null },
+      cors: { allowOrigin: '', allowMethods: '' },
+    });
+    const exposed = restServerSettings(
+      parseWorkerConfig({ ...WORKER, listeners: 'http://0.0.0.0:8083', 'admin.listeners': '', 'rest.advertised.host.name': 'w1', 'access.control.allow.origin': '*' }).config,
+    );
+    expect(exposed.cors?.allowOrigin).toBe('*');
     expect(exposed.listeners).toEqual(['http://0.0.0.0:8083']);
     expect(exposed.adminListeners).toEqual([]);
     expect(exposed.advertised?.hostName).toBe('w1');
