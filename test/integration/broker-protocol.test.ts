@@ -217,6 +217,7 @@ describe('Sluice broker protocol semantics', () => {
     expect(await produce(conn, compacted, corrupt)).toMatchObject({ errorCode: ErrorCode.CORRUPT_MESSAGE });
     const answer = await conn.request(ApiKey.Produce, 9, produceBody(compacted, batch(['p']), -1, 7));
     expect((answer.body as unknown as Api.ProduceResponse).responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(await produce(conn, '__consumer_offsets', batch(['forged']))).toMatchObject({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION });
   });
 
   it('auto-creates topics on Metadata only when allowed, and refuses invalid names', async () => {

@@ -35,12 +35,16 @@ export interface TopicServiceOptions {
 }
 
 export const LEADER_EPOCH = 0;
+/** Kafka's internal topics (Topic.isInternal); clients see them flagged and may neither produce to nor delete them. */
+const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+
 const MAX_SCAN_CHUNK = 1024 * 1024;
 
 class Partition implements PartitionHandle {
   readonly topic: string;
   readonly index: number;
   readonly log: PartitionLog;
+  readonly internal: boolean;
   readonly producers: ProducerStateTable;
   readonly leaderEpoch = LEADER_EPOCH;
   readonly #listeners = new Set<() => void>();
@@ -49,6 +53,7 @@ class Partition implements PartitionHandle {
     this.topic = log.topic;
     this.index = log.partition;
     this.log = log;
+    this.internal = INTERNAL_TOPICS.has(log.topic);
     this.producers = producers;
   }
 
@@ -102,8 +107,6 @@ function collisionKey(name: string): string {
   return name.replaceAll('.', '_');
 }
 
-/** Kafka's internal topics (Topic.isInternal); clients see them flagged and may not delete them. */
-const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 
 export class TopicService implements TopicsService {
   readonly #options: TopicServiceOptions;

@@ -20,6 +20,8 @@ export interface PartitionHandle {
   readonly topic: string;
   readonly index: number;
   readonly log: PartitionLog;
+  /** An internal topic (__consumer_offsets): clients may read it but not produce to it. */
+  readonly internal: boolean;
   readonly producers: ProducerStateTable;
   /** Written into every appended batch and returned in Metadata. */
   readonly leaderEpoch: number;

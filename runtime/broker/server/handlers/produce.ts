@@ -133,6 +133,10 @@ export async function handleProduce(scope: RequestScope, topics: TopicsService, 
         answer(failure(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${t.name}-${p.index} does not exist`));
         continue;
       }
+      if (partition.internal) {
+        answer(failure(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`));
+        continue;
+      }
       pending.push(producePartition(partition, p.index, p.records, log).then((response) => ({ topic: t.name, response })));
     }
   }
