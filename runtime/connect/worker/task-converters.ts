@@ -24,10 +24,14 @@ type Props = Readonly<Record<string, string>>;
 /** Re-throws a converter's config error with the full (prefixed) key in message and context. */
 function prefixed(err: unknown, prefix: string, origin: string): never {
   if (err instanceof ConfigError) {
-    const key = err.context.key;
-    const fullKey = typeof key === 'string' ? `${prefix}${key}` : undefined;
-    const message = fullKey === undefined ? `${prefix.slice(0, -1)}: ${err.message}` : err.message.split(`configuration ${String(key)}`).join(`configuration ${fullKey}`);
-    throw new ConfigError(`${message} (in the ${origin} config)`, { code: err.code, cause: err, context: { ...err.context, ...(fullKey === undefined ? {} : { key: fullKey }) } });
+    const keys = new Set<string>();
+    if (typeof err.context.key === 'string') keys.add(err.context.key);
+    for (const problem of (err.context.problems as Array<{ key?: unknown }> | undefined) ?? []) if (typeof problem.key === 'string') keys.add(problem.key);
+    let message = err.message;
+    for (const key of keys) message = message.split(`configuration ${key}`).join(`configuration ${prefix}${key}`);
+    if (keys.size === 0) message = `${prefix.slice(0, -1)}: ${message}`;
+    const first = [...keys][0];
+    throw new ConfigError(`${message} (in the ${origin} config)`, { code: err.code, cause: err, context: { ...err.context, ...(first === undefined ? {} : { key: `${prefix}${first}` }) } });
   }
   throw err;
 }
