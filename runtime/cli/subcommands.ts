@@ -10,4 +10,5 @@ export const subcommands: Record<string, Subcommand> = {
   produce: { summary: 'send stdin lines to a topic (like kafka-console-producer)', run: async (argv) => (await import('./produce.ts')).runProduce(argv) },
   consume: { summary: 'print the records of a topic (like kafka-console-consumer)', run: async (argv) => (await import('./consume.ts')).runConsume(argv) },
   groups: { summary: 'list, describe, delete consumer groups and reset offsets (like kafka-consumer-groups)', run: async (argv) => (await import('./groups.ts')).runGroups(argv) },
+  registry: { summary: 'run a Confluent-compatible schema registry on the _schemas topic', run: async (argv) => (await import('./registry.ts')).run(argv) },
 };

@@ -16,7 +16,7 @@ export interface RouteContext {
 export const FORWARDED: unique symbol = Symbol('forwarded');
 
 export async function performWrite<T>(ctx: RouteContext, request: FastifyRequest, reply: FastifyReply, plan: WritePlan<T>): Promise<T | typeof FORWARDED> {
-  const leader = ctx.store.leader();
+  const leader = await ctx.store.awaitLeader(ctx.forwardTimeoutMs);
   if (leader.self) return ctx.store.write(plan);
   let local: T | undefined;
   let answered = false;

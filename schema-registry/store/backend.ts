@@ -18,6 +18,8 @@ export type WritePlan<T> = (registry: SchemaRegistry) => Write<T>;
 export interface RegistryStore {
   readonly registry: SchemaRegistry;
   leader(): LeaderInfo;
+  /** The leader once one is known (right after start-up or during a rebalance it may not be), or the unknown state after `timeoutMs`. */
+  awaitLeader(timeoutMs: number): Promise<LeaderInfo>;
   /**
    * Plans the write under the store's write lock against a state holding every earlier write,
    * stores its records, waits until they are read back and applied, and resolves with the answer.

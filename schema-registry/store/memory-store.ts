@@ -19,6 +19,10 @@ export class MemoryRegistryStore implements RegistryStore {
     return { self: true, url: null };
   }
 
+  async awaitLeader(): Promise<LeaderInfo> {
+    return this.leader();
+  }
+
   write<T>(plan: WritePlan<T>): Promise<T> {
     return this.lock.run(async () => {
       const write = plan(this.registry);
