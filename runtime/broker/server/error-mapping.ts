@@ -10,6 +10,8 @@ import type { ErrorName } from '../protocol/index.ts';
 export function errorCodeOf(err: unknown): number {
   if (err instanceof KafkaApiError) return err.errorCode;
   if (err instanceof SluiceError) {
+    // A log closes when its topic is deleted (or the broker stops) under a request that holds it.
+    if (err.code === 'LOG_CLOSED') return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     const name = err.code.startsWith('KAFKA_') && err.code !== 'KAFKA_STORAGE_ERROR' ? err.code.slice('KAFKA_'.length) : err.code;
     if (Object.hasOwn(ErrorCode, name)) return ErrorCode[name as ErrorName];
   }
