@@ -36,6 +36,7 @@ export function useBroker(name: BrokerName): () => string {
   let child: ChildProcess | undefined;
   let dataDir: string | undefined;
   let log = '';
+  let stopping = false;
   beforeAll(async () => {
     if (name === 'kafka') {
       bootstrap = serviceUrl('kafka');
@@ -50,9 +51,14 @@ export function useBroker(name: BrokerName): () => string {
     child.stdout?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-8000)));
     child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-8000)));
     await waitForPort(port, 30_000, child, () => log);
+    // A broker that dies mid-file makes every later test fail with ECONNREFUSED; say why once.
+    child.once('exit', (code, signal) => {
+      if (!stopping) process.stderr.write(`[client-targets] sluice broker exited (code ${code}, signal ${signal}); last output:\n${log}\n`);
+    });
     bootstrap = `127.0.0.1:${port}`;
   });
   afterAll(async () => {
+    stopping = true;
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child!.once('exit', resolve));
       child.kill('SIGTERM');
