@@ -1,0 +1,177 @@
+/**
+ * The MongoDB sink task. put() converts each record, cuts the batch into runs of consecutive
+ * records for the same topic and namespace (at most max.batch.size each), writes each run with one
+ * bulkWrite and waits for MongoDB's acknowledgement before returning, so the offsets the worker
+ * commits afterwards are all written. Records that cannot be written go to the dead letter queue
+ * (or fail the task) as mongo.errors.tolerance says.
+ */
+import type { AnyBulkWriteOperation, Document } from 'mongodb';
+import { MongoClient } from 'mongodb';
+import type { SinkRecord } from '../../runtime/connect/api/index.ts';
+import { ConnectError, DataException, RetriableException, SinkTask } from '../../runtime/connect/api/index.ts';
+import type { BulkWriteFn, FailedWrite } from './bulk-writer.ts';
+import { WriteFailedError, writeRun } from './bulk-writer.ts';
+import { idempotenceWarnings } from './idempotence.ts';
+import type { Logger } from './log.ts';
+import { mongoLogger } from './log.ts';
+import { describeMongoError, isRetriableMongoError } from './mongo-errors.ts';
+import { namespaceKey } from './namespace.ts';
+import type { RecordWrite } from './record-writes.ts';
+import { recordWrite } from './record-writes.ts';
+import type { TopicSettings } from './sink-config.ts';
+import { CONNECTION_URI_CONFIG, MONGODB_SINK_CONFIG, TOPIC_OVERRIDE_PREFIX, settingsForTopic } from './sink-config.ts';
+import { MONGODB_CONNECTOR_VERSION } from './version.ts';
+
+const MAX_BACKOFF_MS = 10_000;
+
+/** Injected for tests: time, sleeping, and the driver call. */
+export interface MongoSinkTaskOverrides {
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  bulkWrite?: BulkWriteFn;
+}
+
+export class MongoSinkTask extends SinkTask {
+  readonly #overrides: MongoSinkTaskOverrides;
+  #props: Readonly<Record<string, string>> = {};
+  #settings = new Map<string, TopicSettings>();
+  #client: MongoClient | null = null;
+  #log: Logger = mongoLogger('mongodb-sink');
+  #batchesWritten = 0;
+
+  constructor(overrides: MongoSinkTaskOverrides = {}) {
+    super();
+    this.#overrides = overrides;
+  }
+
+  version(): string {
+    return MONGODB_CONNECTOR_VERSION;
+  }
+
+  start(props: Readonly<Record<string, string>>): void {
+    this.#props = { ...props };
+    this.#settings.clear();
+    this.#log = mongoLogger('mongodb-sink', { connector: props.name, task: props['task.id'] });
+    MONGODB_SINK_CONFIG.parse(props);
+    for (const topic of this.#knownTopics()) {
+      for (const warning of idempotenceWarnings(this.#topicSettings(topic))) this.#log.warn(warning);
+    }
+    if (this.#overrides.bulkWrite === undefined) {
+      const uri = MONGODB_SINK_CONFIG.parse(props).getPassword(CONNECTION_URI_CONFIG)?.value() ?? '';
+      this.#client = new MongoClient(uri, { appName: 'sluice-mongodb-sink' });
+    }
+  }
+
+  /** Topics named in `topics` and in topic overrides: their settings are checked at start. */
+  #knownTopics(): string[] {
+    const topics = new Set((this.#props.topics ?? '').split(',').map((t) => t.trim()).filter((t) => t !== ''));
+    const keys = MONGODB_SINK_CONFIG.names();
+    for (const name of Object.keys(this.#props)) {
+      if (!name.startsWith(TOPIC_OVERRIDE_PREFIX)) continue;
+      // Topic names may hold dots too: the key is the defined config key the name ends with.
+      const rest = name.slice(TOPIC_OVERRIDE_PREFIX.length);
+      const key = keys.find((candidate) => rest.endsWith(`.${candidate}`));
+      if (key !== undefined) topics.add(rest.slice(0, rest.length - key.length - 1));
+    }
+    return [...topics];
+  }
+
+  #topicSettings(topic: string): TopicSettings {
+    let settings = this.#settings.get(topic);
+    if (settings === undefined) {
+      settings = settingsForTopic(this.#props, topic);
+      this.#settings.set(topic, settings);
+    }
+    return settings;
+  }
+
+  async put(records: readonly SinkRecord[]): Promise<void> {
+    const now = this.#overrides.now?.() ?? new Date();
+    let run: RecordWrite[] = [];
+    let runKey = '';
+    for (const record of records) {
+      const settings = this.#topicSettings(record.topic);
+      let write: RecordWrite;
+      try {
+        write = recordWrite(settings, record, now);
+      } catch (error) {
+        if (!(error instanceof DataException)) throw error;
+        // Earlier records go first so that the DLQ and the collection keep record order.
+        await this.#writeRun(run);
+        run = [];
+        await this.#failed(settings, record, error);
+        continue;
+      }
+      const key = `${record.topic}\u0000${namespaceKey(write.namespace)}`;
+      if (run.length > 0 && (key !== runKey || (settings.maxBatchSize > 0 && run.length >= settings.maxBatchSize))) {
+        await this.#writeRun(run);
+        run = [];
+      }
+      runKey = key;
+      run.push(write);
+    }
+    await this.#writeRun(run);
+  }
+
+  async #writeRun(run: readonly RecordWrite[]): Promise<void> {
+    if (run.length === 0) return;
+    const settings = this.#topicSettings(run[0]!.record.topic);
+    const failed = await this.#withRetries(settings, () => writeRun(this.#bulkWrite, run, settings.ordered));
+    for (const { write, error } of failed) await this.#failed(settings, write.record, error);
+    this.#batchesWritten += 1;
+    if (settings.rateLimitEveryN > 0 && settings.rateLimitTimeoutMs > 0 && this.#batchesWritten % settings.rateLimitEveryN === 0) {
+      await this.#sleep(settings.rateLimitTimeoutMs);
+    }
+  }
+
+  async #withRetries(settings: TopicSettings, attempt: () => Promise<FailedWrite[]>): Promise<FailedWrite[]> {
+    let backoff = settings.retryBackoffMs;
+    for (let retry = 0; ; retry += 1) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!isRetriableMongoError(error)) {
+          if (error instanceof ConnectError) throw error;
+          throw new ConnectError(`Writing to MongoDB failed: ${describeMongoError(error)}`, { code: 'MONGODB_WRITE_FAILED', cause: error });
+        }
+        if (retry >= settings.maxRetries) {
+          // Give the batch back to the worker, which redelivers it after the timeout.
+          this.context.timeout(backoff);
+          throw new RetriableException(`Writing to MongoDB failed ${retry + 1} times with retriable errors: ${describeMongoError(error)}`, { code: 'MONGODB_RETRIABLE', cause: error });
+        }
+        this.#log.warn({ err: describeMongoError(error), retry: retry + 1, backoffMs: backoff }, 'retriable MongoDB error; retrying');
+        await this.#sleep(backoff);
+        backoff = Math.min(Math.max(backoff * 2, 1), MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  async #failed(settings: TopicSettings, record: SinkRecord, error: Error): Promise<void> {
+    const tolerated = settings.tolerance === 'all' || (settings.tolerance === 'data' && (error instanceof DataException || error instanceof WriteFailedError));
+    if (!tolerated) {
+      throw new ConnectError(`Failed to write ${record.topic}-${record.kafkaPartition}@${record.kafkaOffset} to MongoDB (mongo.errors.tolerance=${settings.tolerance}): ${error.message}`, {
+        code: error instanceof DataException ? 'MONGODB_DATA_ERROR' : 'MONGODB_WRITE_FAILED',
+        cause: error,
+      });
+    }
+    if (settings.logErrors) this.#log.error({ topic: record.topic, partition: record.kafkaPartition, offset: record.kafkaOffset, err: error.message }, 'record not written');
+    const reporter = this.context.errantRecordReporter();
+    if (reporter !== null) await reporter.report(record, error);
+  }
+
+  #bulkWrite: BulkWriteFn = async (namespace, operations, ordered) => {
+    if (this.#overrides.bulkWrite !== undefined) return this.#overrides.bulkWrite(namespace, operations, ordered);
+    if (this.#client === null) throw new ConnectError('MongoSinkTask used before start()', { code: 'MONGODB_NOT_STARTED' });
+    await this.#client.db(namespace.database).collection(namespace.collection).bulkWrite(operations as Array<AnyBulkWriteOperation<Document>>, { ordered });
+  };
+
+  #sleep(ms: number): Promise<void> {
+    return this.#overrides.sleep?.(ms) ?? new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  async stop(): Promise<void> {
+    const client = this.#client;
+    this.#client = null;
+    await client?.close();
+  }
+}
