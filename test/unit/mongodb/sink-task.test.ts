@@ -1,0 +1,154 @@
+import type { AnyBulkWriteOperation, Document } from 'mongodb';
+import { MongoNetworkError, MongoServerError } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { ConnectError, RetriableException } from '../../../runtime/connect/api/index.ts';
+import { MongoSinkConnector, MongoSinkTask } from '../../../connectors/mongodb/index.ts';
+import type { Namespace } from '../../../connectors/mongodb/namespace.ts';
+import { idempotenceWarnings } from '../../../connectors/mongodb/idempotence.ts';
+import { settingsForTopic } from '../../../connectors/mongodb/sink-config.ts';
+import { resolveIdStrategy, resolvePostProcessor, resolveWriteModelStrategy } from '../../../connectors/mongodb/strategy-names.ts';
+import { TestSinkContext, sinkRecord } from './harness.ts';
+
+interface Call {
+  ns: string;
+  ids: unknown[];
+  ordered: boolean;
+}
+
+function fakeTask(props: Record<string, string>, behaviour: (call: Call, ops: Array<AnyBulkWriteOperation<Document>>) => void = () => {}) {
+  const calls: Call[] = [];
+  const sleeps: number[] = [];
+  const task = new MongoSinkTask({
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+    bulkWrite: (namespace: Namespace, ops, ordered) => {
+      const call = { ns: `${namespace.database}.${namespace.collection}`, ids: ops.map(idOf), ordered };
+      calls.push(call);
+      behaviour(call, ops);
+      return Promise.resolve();
+    },
+  });
+  const all = { database: 'db', 'document.id.strategy': 'ProvidedInValueStrategy', ...props };
+  const context = new TestSinkContext(all);
+  task.initialize(context);
+  task.start(all);
+  return { task, calls, sleeps, context };
+}
+
+function idOf(op: AnyBulkWriteOperation<Document>): unknown {
+  if ('replaceOne' in op) return (op.replaceOne.filter as Document)._id;
+  if ('insertOne' in op) return op.insertOne.document._id;
+  return undefined;
+}
+
+describe('MongoSinkTask batching', () => {
+  it('writes consecutive records of one topic and namespace with one bulkWrite, cut at max.batch.size', async () => {
+    const { task, calls } = fakeTask({ 'max.batch.size': '2', 'topic.override.b.collection': 'other' });
+    await task.put([
+      sinkRecord('a', null, { _id: 1 }),
+      sinkRecord('a', null, { _id: 2 }),
+      sinkRecord('a', null, { _id: 3 }),
+      sinkRecord('b', null, { _id: 4 }),
+      sinkRecord('a', null, { _id: 5 }),
+    ]);
+    expect(calls.map((c) => [c.ns, c.ids])).toEqual([
+      ['db.a', [1, 2]],
+      ['db.a', [3]],
+      ['db.other', [4]],
+      ['db.a', [5]],
+    ]);
+  });
+
+  it('sleeps rate.limiting.timeout after every n bulk writes', async () => {
+    const { task, sleeps } = fakeTask({ 'max.batch.size': '1', 'rate.limiting.every.n': '2', 'rate.limiting.timeout': '250' });
+    await task.put([1, 2, 3, 4, 5].map((id) => sinkRecord('a', null, { _id: id })));
+    expect(sleeps).toEqual([250, 250]);
+  });
+
+  it('passes bulk.write.ordered to the driver', async () => {
+    const { task, calls } = fakeTask({ 'bulk.write.ordered': 'false' });
+    await task.put([sinkRecord('a', null, { _id: 1 })]);
+    expect(calls[0]!.ordered).toBe(false);
+  });
+});
+
+describe('MongoSinkTask errors', () => {
+  it('retries retriable errors with doubling backoff and then hands the batch back with a RetriableException', async () => {
+    const { task, sleeps, context } = fakeTask({ 'mongo.retry.backoff.ms': '10', 'mongo.max.retries': '3' }, () => {
+      throw new MongoNetworkError('connection reset');
+    });
+    await expect(task.put([sinkRecord('a', null, { _id: 1 })])).rejects.toBeInstanceOf(RetriableException);
+    expect(sleeps).toEqual([10, 20, 40]);
+    expect(context.timeouts).toEqual([80]);
+  });
+
+  it('succeeds when a retriable error goes away', async () => {
+    let failures = 2;
+    const { task, calls } = fakeTask({ 'mongo.retry.backoff.ms': '1' }, () => {
+      if (failures-- > 0) throw new MongoNetworkError('down');
+    });
+    await task.put([sinkRecord('a', null, { _id: 1 })]);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('halves a batch whose whole command fails until the bad record is alone', async () => {
+    const { task, context } = fakeTask({ 'mongo.errors.tolerance': 'all' }, (call) => {
+      if (call.ids.includes(6)) throw new MongoServerError({ message: 'invalid key', code: 2 });
+    });
+    await task.put([1, 2, 3, 4, 5, 6, 7, 8].map((id) => sinkRecord('a', null, { _id: id }, id)));
+    expect(context.deadLetters.map((d) => d.record.kafkaOffset)).toEqual([6]);
+    expect(context.deadLetters[0]!.error.message).toMatch(/a-0@6 to db\.a \(code 2\)/);
+  });
+
+  it('fails the task on a server error when tolerance is none, naming the record', async () => {
+    const { task } = fakeTask({}, () => {
+      throw new MongoServerError({ message: 'invalid key', code: 2 });
+    });
+    await expect(task.put([sinkRecord('a', null, { _id: 1 }, 12)])).rejects.toThrow(/a-0@12/);
+  });
+
+  it('tolerance data dead-letters conversion errors', async () => {
+    const { task, context, calls } = fakeTask({ 'mongo.errors.tolerance': 'data' });
+    await task.put([sinkRecord('a', null, '[1,2]', 1), sinkRecord('a', null, { _id: 2 }, 2)]);
+    expect(context.deadLetters.map((d) => d.error.message)).toEqual(['The record value is JSON but not a JSON object']);
+    expect(calls.map((c) => c.ids)).toEqual([[2]]);
+  });
+});
+
+describe('MongoDB sink config', () => {
+  it('resolves full official class names and short names', () => {
+    expect(resolveIdStrategy('k', 'com.mongodb.kafka.connect.sink.processor.id.strategy.PartialValueStrategy')).toBe('PartialValueStrategy');
+    expect(resolveIdStrategy('k', 'ProvidedInKey')).toBe('ProvidedInKeyStrategy');
+    expect(resolveWriteModelStrategy('k', 'com.mongodb.kafka.connect.sink.writemodel.strategy.DefaultWriteModelStrategy')).toBe('ReplaceOneDefaultStrategy');
+    expect(resolvePostProcessor('k', 'com.mongodb.kafka.connect.sink.processor.field.projection.BlacklistValueProjector')).toBe('BlockListValueProjector');
+    expect(resolvePostProcessor('k', 'com.mongodb.kafka.connect.sink.processor.field.renaming.RenameByMapping')).toBe('RenameByMapping');
+    expect(() => resolveIdStrategy('document.id.strategy', 'Nope')).toThrow(/Nope.*document\.id\.strategy/);
+  });
+
+  it('applies topic.override.<topic>.<key> for that topic only', () => {
+    const props = { database: 'db', 'max.batch.size': '5', 'topic.override.orders.max.batch.size': '7', 'topic.override.orders.v1.collection': 'x' };
+    expect(settingsForTopic(props, 'orders').maxBatchSize).toBe(7);
+    expect(settingsForTopic(props, 'orders.v1').collection).toBe('x');
+    expect(settingsForTopic(props, 'other').maxBatchSize).toBe(5);
+  });
+
+  it('validate() requires a database with the default namespace mapper', () => {
+    const values = new MongoSinkConnector().validate({});
+    expect(values.find((v) => v.name === 'database')!.errors.join()).toMatch(/database is required/);
+  });
+
+  it('warns about strategies that are not idempotent under redelivery', () => {
+    expect(idempotenceWarnings(settingsForTopic({ database: 'd' }, 't')).join()).toMatch(/BsonOidStrategy.*duplicates.*ProvidedInValueStrategy/);
+    expect(idempotenceWarnings(settingsForTopic({ database: 'd', 'writemodel.strategy': 'InsertOneDefaultStrategy', 'document.id.strategy': 'FullKeyStrategy' }, 't')).join()).toMatch(/E11000/);
+    expect(idempotenceWarnings(settingsForTopic({ database: 'd', 'document.id.strategy': 'ProvidedInValueStrategy' }, 't'))).toEqual([]);
+  });
+
+  it('a failing put with an unexpected error is a ConnectError', async () => {
+    const { task } = fakeTask({}, () => {
+      throw new Error('boom');
+    });
+    await expect(task.put([sinkRecord('a', null, { _id: 1 })])).rejects.toBeInstanceOf(ConnectError);
+  });
+});
