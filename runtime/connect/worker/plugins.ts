@@ -9,6 +9,7 @@ import type { Connector } from '../api/index.ts';
 import { availableConverters, availableHeaderConverters } from '../converters/index.ts';
 import { FILE_STREAM_SINK_CLASS, FileStreamSinkConnector } from '../../../connectors/file/filestream-sink.ts';
 import { FILE_STREAM_SOURCE_CLASS, FileStreamSourceConnector } from '../../../connectors/file/filestream-source.ts';
+import { FILE_SOURCE_CLASS, FileSourceConnector } from '../../../connectors/file/file-source-connector.ts';
 import { loadPluginPath } from './plugin-path.ts';
 import { transformationPlugins } from './transformation-chain.ts';
 
@@ -68,6 +69,7 @@ export class PluginRegistry {
     const registry = new PluginRegistry(workerVersion);
     registry.register(FileStreamSourceConnector, { className: FILE_STREAM_SOURCE_CLASS, origin: 'builtin' });
     registry.register(FileStreamSinkConnector, { className: FILE_STREAM_SINK_CLASS, origin: 'builtin' });
+    registry.register(FileSourceConnector, { className: FILE_SOURCE_CLASS, origin: 'builtin' });
     return registry;
   }
 

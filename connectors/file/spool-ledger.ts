@@ -1,0 +1,88 @@
+/**
+ * Which spooled files may be cleaned up (pure bookkeeping). A file may leave input.path only when
+ *   1. it was read to its end (or failed), and
+ *   2. every record emitted from it was acknowledged (commitRecord), and
+ *   3. the committed offset of its partition reached its last record's offset.
+ * The third point is checked against the offset store itself when the worker calls commit(),
+ * not inferred from the order of calls: a commit() may flush offsets taken just before the last
+ * acknowledgement arrived, and the store is what a restart will see. Nothing here is a flag on
+ * disk; after a crash the same decisions are made again from the offsets and the files.
+ */
+import type { SourceMap } from '../../runtime/connect/api/index.ts';
+
+export type Outcome = { kind: 'finished' } | { kind: 'failed'; error: Error };
+
+export interface SpoolEntry {
+  readonly path: string;
+  readonly fileId: string;
+  readonly partition: SourceMap;
+  emitted: number;
+  acked: number;
+  /** Byte position in the offset of the last record emitted (null: none emitted in this run). */
+  lastPosition: number | null;
+  /** Set once reading is over. */
+  outcome: Outcome | null;
+  /** A move or delete is under way. */
+  cleaning: boolean;
+}
+
+export class SpoolLedger {
+  readonly #byPartition = new Map<SourceMap, SpoolEntry>();
+  readonly #byPath = new Map<string, SpoolEntry>();
+
+  /** Starts tracking a file being read; `partition` is the object its records carry. */
+  start(path: string, fileId: string, partition: SourceMap): SpoolEntry {
+    const entry: SpoolEntry = { path, fileId, partition, emitted: 0, acked: 0, lastPosition: null, outcome: null, cleaning: false };
+    this.#byPartition.set(partition, entry);
+    this.#byPath.set(path, entry);
+    return entry;
+  }
+
+  emitted(entry: SpoolEntry, count: number, lastPosition: number | null): void {
+    entry.emitted += count;
+    if (lastPosition !== null) entry.lastPosition = lastPosition;
+  }
+
+  /** A record of this partition was acknowledged (or dropped by a transform). */
+  acked(partition: SourceMap | null): void {
+    if (partition === null) return;
+    const entry = this.#byPartition.get(partition);
+    if (entry !== undefined) entry.acked++;
+  }
+
+  finish(entry: SpoolEntry, outcome: Outcome): void {
+    entry.outcome = outcome;
+  }
+
+  /** Whether a file at this path is being read or waits for cleanup. */
+  has(path: string): boolean {
+    return this.#byPath.has(path);
+  }
+
+  get size(): number {
+    return this.#byPath.size;
+  }
+
+  /** Read and fully acknowledged; those with records need their committed offset checked. */
+  settled(): SpoolEntry[] {
+    return [...this.#byPath.values()].filter((e) => e.outcome !== null && !e.cleaning && e.acked >= e.emitted);
+  }
+
+  /** Whether a settled entry may be cleaned up, given its partition's committed position. */
+  static committed(entry: SpoolEntry, committedPosition: number | null): boolean {
+    if (entry.emitted === 0 || entry.lastPosition === null) return true;
+    return committedPosition !== null && committedPosition >= entry.lastPosition;
+  }
+
+  remove(entry: SpoolEntry): void {
+    this.#byPartition.delete(entry.partition);
+    if (this.#byPath.get(entry.path) === entry) this.#byPath.delete(entry.path);
+  }
+
+  /** Emitted, not yet acknowledged records over all files (for logs and tests). */
+  get unacknowledged(): number {
+    let n = 0;
+    for (const e of this.#byPath.values()) n += e.emitted - e.acked;
+    return n;
+  }
+}
