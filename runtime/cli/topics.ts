@@ -112,7 +112,9 @@ async function describeTopic(admin: KafkaAdmin, topic: TopicDescription): Promis
   const lines = [`Topic: ${topic.name}\tTopicId: ${kafkaUuid(topic.id)}\tPartitionCount: ${topic.partitions.length}\tReplicationFactor: ${replicationFactor}\tConfigs: ${overrides.join(',')}`];
   for (const p of topic.partitions) {
     const leader = p.leader < 0 ? 'none' : String(p.leader);
-    lines.push(`\tTopic: ${topic.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}\tElr: \tLastKnownElr: `);
+    // Eligible leader replicas (KIP-966) come from DescribeTopicPartitions, which this tool does
+    // not use: N/A, as kafka-topics prints when it cannot ask.
+    lines.push(`\tTopic: ${topic.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}\tElr: N/A\tLastKnownElr: N/A`);
   }
   return `${lines.join('\n')}\n`;
 }
