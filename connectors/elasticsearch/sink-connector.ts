@@ -15,6 +15,9 @@ export const CONFLUENT_ELASTICSEARCH_SINK_CLASS = 'io.confluent.connect.elastics
 export const SLUICE_ELASTICSEARCH_SINK_CLASS = 'io.sluice.connect.elasticsearch.ElasticsearchSinkConnector';
 
 export class ElasticsearchSinkConnector extends SinkConnector {
+  /** The name plugin.path loading registers the class under (with its simple-name aliases). */
+  static readonly className = CONFLUENT_ELASTICSEARCH_SINK_CLASS;
+
   #props: Record<string, string> = {};
 
   version(): string {

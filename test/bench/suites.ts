@@ -1,6 +1,8 @@
 import { brokerBench } from './broker.ts';
+import { connectBench } from './connect.ts';
+import { elasticsearchBench } from './elasticsearch.ts';
 import { logBench } from './log.ts';
 import type { Bench } from './table.ts';
 
 /** Every benchmark suite; each file under test/bench registers itself here. */
-export const benches: Bench[] = [logBench, brokerBench];
+export const benches: Bench[] = [logBench, brokerBench, elasticsearchBench, connectBench];

@@ -1,0 +1,121 @@
+// connect-standalone as a child process running a file → topic → Elasticsearch pipeline, for
+// test/integration/elasticsearch-standalone.test.ts and test/faults/elasticsearch-worker-kill.test.ts.
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@elastic/elasticsearch';
+import { expect } from 'vitest';
+import { serviceUrl } from '../services/services.ts';
+import { countOf, documents, uniqueTopic } from './elasticsearch-harness.ts';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Pipeline {
+  dir: string;
+  topic: string;
+  lines: number;
+  files: string[];
+}
+
+/**
+ * Writes the input file and the three properties files of a file → topic → Elasticsearch
+ * pipeline. Documents are keyed by their `id` field (ValueToKey + ExtractField), so a record the
+ * file source sends twice after a crash rewrites the same document.
+ */
+export async function writePipeline(lines: number): Promise<Pipeline> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'es-standalone-'));
+  const topic = uniqueTopic('standalone');
+  const input = Array.from({ length: lines }, (_, id) => JSON.stringify({ id, name: `item ${id}`, price: id * 0.25, tags: ['a', 'b'] })).join('\n');
+  writeFileSync(path.join(dir, 'input.jsonl'), `${input}\n`);
+  const props = (entries: Record<string, string | number>) => `${Object.entries(entries).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  writeFileSync(
+    path.join(dir, 'worker.properties'),
+    props({
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'offset.storage.file.filename': path.join(dir, 'connect.offsets'),
+      'offset.flush.interval.ms': 1000,
+      'plugin.path': path.join(REPO, 'connectors/elasticsearch'),
+      listeners: `http://127.0.0.1:${await freePort()}`,
+      'broker.listeners': `PLAINTEXT://127.0.0.1:${await freePort()}`,
+      'broker.data.dir': path.join(dir, 'broker'),
+    }),
+  );
+  writeFileSync(path.join(dir, 'file-source.properties'), props({ name: `${topic}-source`, 'connector.class': 'FileStreamSource', file: path.join(dir, 'input.jsonl'), topic }));
+  writeFileSync(
+    path.join(dir, 'es-sink.properties'),
+    props({
+      name: `${topic}-sink`,
+      'connector.class': 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector',
+      topics: topic,
+      'connection.url': serviceUrl('elasticsearch'),
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+      transforms: 'idToKey,extractId',
+      'transforms.idToKey.type': 'org.apache.kafka.connect.transforms.ValueToKey',
+      'transforms.idToKey.fields': 'id',
+      'transforms.extractId.type': 'org.apache.kafka.connect.transforms.ExtractField$Key',
+      'transforms.extractId.field': 'id',
+      'schema.ignore': 'true',
+    }),
+  );
+  return { dir, topic, lines, files: ['worker.properties', 'file-source.properties', 'es-sink.properties'].map((f) => path.join(dir, f)) };
+}
+
+export interface Worker {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function startWorker(pipeline: Pipeline): Worker {
+  const child = spawn(process.execPath, [path.join(REPO, 'runtime/cli/connect-standalone.ts'), ...pipeline.files], {
+    cwd: pipeline.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SLUICE_LOG_LEVEL: 'info' },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-200_000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-200_000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Polls the document count until it reaches `count` (or the worker exits, or `ms` pass). */
+export async function waitForCount(client: Client, index: string, count: number, worker: Worker, ms: number): Promise<number> {
+  const deadline = Date.now() + ms;
+  let exited = false;
+  void worker.exited.then(() => (exited = true));
+  for (;;) {
+    const exists = await client.indices.exists({ index });
+    const current = exists ? await countOf(client, index) : 0;
+    if (current >= count) return current;
+    if (exited) throw new Error(`connect-standalone exited with ${current} of ${count} documents indexed:\n${worker.output().slice(-5000)}`);
+    if (Date.now() > deadline) throw new Error(`only ${current} of ${count} documents after ${ms} ms:\n${worker.output().slice(-5000)}`);
+    await sleep(250);
+  }
+}
+
+/** Every line is one document, keyed by its id, with its content. */
+export async function expectAllLines(client: Client, pipeline: Pipeline): Promise<void> {
+  expect(await countOf(client, pipeline.topic)).toBe(pipeline.lines);
+  const docs = await documents(client, pipeline.topic);
+  expect(docs.size).toBe(pipeline.lines);
+  for (let id = 0; id < pipeline.lines; id++) expect(docs.get(String(id))?.source).toEqual({ id, name: `item ${id}`, price: id * 0.25, tags: ['a', 'b'] });
+}
