@@ -161,6 +161,9 @@ export class TailSource {
   }
 
   async #readFrom(file: TailFile, records: SourceRecord[]): Promise<void> {
+    // Reading on from the end of a file: first make sure it was not truncated or rewritten in
+    // the meantime, or the new content would be read from the old position.
+    if (file.atEnd) await this.#checkTruncation(file);
     const reader = file.reader!;
     while (records.length < this.#s.batchSize) {
       const batch = await reader.read(this.#s.batchSize - records.length, false);
