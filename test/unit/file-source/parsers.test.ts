@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BigDecimal, LogicalDecimal, LogicalDate, LogicalTimestamp, SchemaBuilder, Schemas, Struct, jsonToSchema, parseJson } from '../../../runtime/connect/api/index.ts';
+import type { BigDecimal, Struct} from '../../../runtime/connect/api/index.ts';
+import { LogicalDecimal, LogicalDate, LogicalTimestamp, SchemaBuilder, Schemas, jsonToSchema, parseJson } from '../../../runtime/connect/api/index.ts';
 import { charsetFor, charsetProblem } from '../../../connectors/file/charset.ts';
 import { CsvSyntaxError, splitCsvRecord } from '../../../connectors/file/csv-fields.ts';
 import { CsvFramer, LineFramer } from '../../../connectors/file/framing.ts';

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../../runtime/connect/api/index.ts';
 import { BadLineError } from '../../../connectors/file/errors.ts';
-import { MemoryOffsets, TaskDriver, header, lines, tempDir, values } from './harness.ts';
+import type { MemoryOffsets} from './harness.ts';
+import { TaskDriver, header, lines, tempDir, values } from './harness.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
