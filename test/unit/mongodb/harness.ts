@@ -1,5 +1,5 @@
-/** Test helpers for the MongoDB connectors: a sink task context with an in-memory dead letter queue, and records. */
-import type { ErrantRecordReporter, SinkTaskContext, TopicPartition, TopicPartitionOffset } from '../../../runtime/connect/api/index.ts';
+/** Test helpers for the MongoDB connectors: task contexts with an in-memory dead letter queue and offset store, and records. */
+import type { ErrantRecordReporter, OffsetStorageReader, SinkTaskContext, SourceMap, SourceRecord, SourceTaskContext, TopicPartition, TopicPartitionOffset } from '../../../runtime/connect/api/index.ts';
 import { SinkRecord } from '../../../runtime/connect/api/index.ts';
 
 export interface DeadLetter {
@@ -47,4 +47,27 @@ let nextOffset = 0;
 /** A sink record on partition 0 with increasing offsets (unless given). */
 export function sinkRecord(topic: string, key: unknown, value: unknown, offset = nextOffset++): SinkRecord {
   return new SinkRecord({ topic, kafkaPartition: 0, kafkaOffset: offset, key, value, timestamp: 1_700_000_000_000, timestampType: 'CreateTime' });
+}
+
+/** Source offsets kept in memory, as the worker would commit them after Kafka acknowledged the records. */
+export class MemoryOffsets implements OffsetStorageReader {
+  readonly #offsets = new Map<string, SourceMap>();
+
+  commit(records: readonly SourceRecord[]): void {
+    for (const record of records) {
+      if (record.sourcePartition !== null && record.sourceOffset !== null) this.#offsets.set(JSON.stringify(record.sourcePartition), record.sourceOffset);
+    }
+  }
+
+  offset(partition: SourceMap): Promise<SourceMap | null> {
+    return Promise.resolve(this.#offsets.get(JSON.stringify(partition)) ?? null);
+  }
+
+  async offsets(partitions: readonly SourceMap[]): Promise<Array<{ partition: SourceMap; offset: SourceMap | null }>> {
+    return Promise.all(partitions.map(async (partition) => ({ partition, offset: await this.offset(partition) })));
+  }
+}
+
+export function sourceContext(props: Record<string, string>, offsets: MemoryOffsets): SourceTaskContext {
+  return { configs: () => props, offsetStorageReader: () => offsets };
 }
