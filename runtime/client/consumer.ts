@@ -276,6 +276,28 @@ export class KafkaConsumer {
     }
   }
 
+  /** Log end offsets ("topic-partition" keys): the offset the next produced record will get. */
+  async endOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    return this.offsetsAt(partitions, ListOffsetTimestamps.LATEST);
+  }
+
+  /** Log start offsets ("topic-partition" keys): the first offset still stored. */
+  async beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    return this.offsetsAt(partitions, ListOffsetTimestamps.EARLIEST);
+  }
+
+  private async offsetsAt(partitions: readonly TopicPartition[], timestamp: bigint): Promise<Map<string, bigint>> {
+    const result = new Map<string, bigint>();
+    if (partitions.length === 0) return result;
+    for (const topic of new Set(partitions.map((p) => p.topic))) if (!this.client.topics.has(topic)) this.client.topics.track(topic);
+    const offsets = await this.listOffsets(partitions, timestamp);
+    for (const { topic, partition } of partitions) {
+      const offset = offsets.get(topic)?.[partition];
+      if (offset !== undefined && offset >= 0n) result.set(topicPartitionKey(topic, partition), offset);
+    }
+    return result;
+  }
+
   /** Leaves the group (committing positions first when enable.auto.commit) and closes all connections. */
   async close(): Promise<void> {
     if (this.closed) return;

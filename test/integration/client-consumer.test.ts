@@ -157,6 +157,8 @@ describe.each(brokerNames())('KafkaConsumer against %s', (broker) => {
     c.seekToEnd([{ topic, partition: 0 }]);
     expect(await c.poll(500)).toEqual([]);
     expect(c.position(topic, 0)).toBe(10n);
+    expect(await c.endOffsets([{ topic, partition: 0 }])).toEqual(new Map([[`${topic}-0`, 10n]]));
+    expect(await c.beginningOffsets([{ topic, partition: 0 }])).toEqual(new Map([[`${topic}-0`, 0n]]));
   });
 
   it('starts at the log end with auto.offset.reset=latest and refuses to guess with none', async () => {
