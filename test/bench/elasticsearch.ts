@@ -70,7 +70,7 @@ async function bulkHelper(client: Client, file: string, index: string): Promise<
   let n = 0;
   const started = performance.now();
   const result = await client.helpers.bulk<string>({
-    datasource: lines(file),
+    datasource: lines(file)[Symbol.asyncIterator](),
     onDocument: () => ({ index: { _index: index, _id: `line+${n++}` } }),
     onDrop: (dropped) => {
       throw new Error(`bulk helper dropped a document: ${JSON.stringify(dropped.error)}`);
