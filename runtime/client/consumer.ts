@@ -69,6 +69,7 @@ export class KafkaConsumer {
   private pendingError: Error | undefined;
   private positionsUpdate: Promise<void> | undefined;
   private fetchBackoffUntil = 0;
+  private planningFetch = false;
   private fetchBackoffTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private lastAutoCommit = Date.now();
@@ -543,9 +544,16 @@ export class KafkaConsumer {
       }
       return;
     }
+    if (this.planningFetch) return;
     const fetchable = this.state.fetchable();
     if (fetchable.length === 0) return;
-    void this.fetchFromLeaders(fetchable).catch((err: unknown) => this.fetchFailed(err));
+    // One plan at a time: a second one before the first marked its leaders busy would fetch the same partitions twice.
+    this.planningFetch = true;
+    void this.fetchFromLeaders(fetchable)
+      .catch((err: unknown) => this.fetchFailed(err))
+      .finally(() => {
+        this.planningFetch = false;
+      });
   }
 
   private async fetchFromLeaders(fetchable: PartitionState[]): Promise<void> {

@@ -11,7 +11,7 @@ describe.each(brokerNames())('KafkaAdmin against %s', (broker) => {
     admin = new KafkaAdmin({ 'bootstrap.servers': bootstrap() });
   });
   afterAll(async () => {
-    await admin.close();
+    await admin?.close();
   });
 
   it('creates topics with partitions and configs, once', async () => {

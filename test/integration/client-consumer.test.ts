@@ -45,8 +45,8 @@ describe.each(brokerNames())('KafkaConsumer against %s', (broker) => {
   });
   afterAll(async () => {
     await Promise.allSettled(consumers.map((c) => c.close()));
-    await producer.close();
-    await admin.close();
+    await producer?.close();
+    await admin?.close();
   });
 
   it('resumes a group from its committed offsets without losing or repeating a record', async () => {

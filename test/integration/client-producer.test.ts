@@ -44,7 +44,7 @@ describe.each(brokerNames())('KafkaProducer against %s', (broker) => {
     admin = new KafkaAdmin({ 'bootstrap.servers': bootstrap() });
   });
   afterAll(async () => {
-    await admin.close();
+    await admin?.close();
   });
 
   it('places keyed records where the Java producer does and reports the offsets the broker assigned', async () => {
