@@ -4,8 +4,9 @@
 // acks=all × 1 and 6 partitions for producing; consuming per record size and partition count;
 // plus one row with Sluice's stricter durability (log.flush.interval.messages=1: every
 // acknowledged append fsynced, group commit) against Kafka's defaults. Both brokers otherwise run
-// with Kafka's default durability (no fsync per write). Broker RSS: the largest seen after a run,
-// and idle with 100 partitions.
+// with Kafka's default durability (no fsync per write). Each figure is the median of three runs
+// per broker, alternating which goes first. Broker RSS: the largest seen after a run, and idle
+// with 100 partitions.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -149,7 +150,41 @@ function produceRows(c: ProduceCase, ours: ProduceFigures, kafka: ProduceFigures
   ];
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function medianProduce(runs: ProduceFigures[]): ProduceFigures {
+  return {
+    recordsPerSec: median(runs.map((r) => r.recordsPerSec)),
+    mbPerSec: median(runs.map((r) => r.mbPerSec)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+  };
+}
+
+/**
+ * Runs one case `rounds` times per broker, alternating which broker goes first, and keeps the
+ * median of each figure: the machine is shared, so single runs swing with its load.
+ */
+async function measureProduce(c: ProduceCase, targets: Target[], rounds: number, records: number, onRun: () => Promise<void>): Promise<{ figures: Map<string, ProduceFigures>; topics: Map<string, string> }> {
+  const runs = new Map<string, ProduceFigures[]>(targets.map((t) => [t.name, []]));
+  const topics = new Map<string, string>();
+  for (let round = 0; round < rounds; round++) {
+    for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
+      const topic = `bench-${randomUUID()}`;
+      await createTopic(target, topic, c.partitions);
+      runs.get(target.name)?.push(await producePerf(target, topic, records, c.size, c.batch, c.acks));
+      topics.set(target.name, topic);
+      await onRun();
+    }
+  }
+  return { figures: new Map([...runs].map(([name, r]) => [name, medianProduce(r)])), topics };
+}
+
 async function run({ smoke }: { smoke: boolean }): Promise<void> {
+  const rounds = smoke ? 1 : 3;
   const kafka = await startKafka();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-broker-'));
   const strictDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-strict-'));
@@ -168,30 +203,27 @@ async function run({ smoke }: { smoke: boolean }): Promise<void> {
       }
     }
     const chosen = smoke ? cases.filter((c) => c.batch === 16_384 && c.partitions === 6 && c.acks === 'all') : cases;
-    const consumeTopics = new Map<string, { sluice: string; kafka: string; records: number }>();
+    const consumeTopics = new Map<string, { topics: Map<string, string>; records: number }>();
     for (const c of chosen) {
-      const records = recordsFor(c.size, smoke);
-      const figures: Record<string, ProduceFigures> = {};
-      for (const target of [kafka, sluice.target]) {
-        const topic = `bench-${randomUUID()}`;
-        await createTopic(target, topic, c.partitions);
-        figures[target.name] = await producePerf(target, topic, records, c.size, c.batch, c.acks);
-        await noteRss();
-        const key = `${c.size}/${c.partitions}`;
-        if (c.batch === 16_384 && (c.acks === '1' || smoke)) {
-          const entry = consumeTopics.get(key) ?? { sluice: '', kafka: '', records };
-          entry[target.name as 'sluice' | 'kafka'] = topic;
-          consumeTopics.set(key, entry);
-        }
-      }
-      rows.push(...produceRows(c, figures.sluice, figures.kafka));
-      process.stdout.write(`${label(c)}: sluice ${figures.sluice.recordsPerSec.toFixed(0)} rec/s, kafka ${figures.kafka.recordsPerSec.toFixed(0)} rec/s\n`);
+      const records = Math.round(recordsFor(c.size, smoke) / rounds);
+      const { figures, topics } = await measureProduce(c, [kafka, sluice.target], rounds, records, noteRss);
+      if (c.batch === 16_384 && (c.acks === '1' || smoke)) consumeTopics.set(`${c.size}/${c.partitions}`, { topics, records });
+      const ours = figures.get('sluice') as ProduceFigures;
+      const theirs = figures.get('kafka') as ProduceFigures;
+      rows.push(...produceRows(c, ours, theirs));
+      process.stdout.write(`${label(c)}: sluice ${ours.recordsPerSec.toFixed(0)} rec/s, kafka ${theirs.recordsPerSec.toFixed(0)} rec/s (medians of ${rounds})\n`);
     }
-    for (const [key, topics] of consumeTopics) {
+    for (const [key, { topics, records }] of consumeTopics) {
       const [size, partitions] = key.split('/');
-      const ours = await consumePerf(sluice.target, topics.sluice, topics.records);
-      const theirs = await consumePerf(kafka, topics.kafka, topics.records);
-      await noteRss();
+      const runs: Record<string, ConsumeFigures[]> = { sluice: [], kafka: [] };
+      for (let round = 0; round < rounds; round++) {
+        for (const target of round % 2 === 0 ? [sluice.target, kafka] : [kafka, sluice.target]) {
+          runs[target.name].push(await consumePerf(target, topics.get(target.name) as string, records));
+        }
+        await noteRss();
+      }
+      const ours = { recordsPerSec: median(runs.sluice.map((r) => r.recordsPerSec)), mbPerSec: median(runs.sluice.map((r) => r.mbPerSec)) };
+      const theirs = { recordsPerSec: median(runs.kafka.map((r) => r.recordsPerSec)), mbPerSec: median(runs.kafka.map((r) => r.mbPerSec)) };
       const name = `consume ${size === '100' ? '100 B' : '1 KiB'}, ${partitions} partition${partitions === '1' ? '' : 's'}`;
       rows.push({ case: name, metric: 'records/s', ours: ours.recordsPerSec, anchor: theirs.recordsPerSec, anchorName: 'Kafka', higherIsBetter: true, target: 0.8 });
       rows.push({ case: name, metric: 'MB/s', ours: ours.mbPerSec, anchor: theirs.mbPerSec, anchorName: 'Kafka', higherIsBetter: true, target: 0.8 });
@@ -201,14 +233,8 @@ async function run({ smoke }: { smoke: boolean }): Promise<void> {
     const strict = await startSluice(strictDir, { 'log.flush.interval.messages': '1' });
     try {
       const c: ProduceCase = { size: 1024, batch: 16_384, acks: 'all', partitions: 6 };
-      const records = recordsFor(c.size, smoke);
-      const figures: Record<string, ProduceFigures> = {};
-      for (const target of [kafka, strict.target]) {
-        const topic = `bench-strict-${randomUUID()}`;
-        await createTopic(target, topic, c.partitions);
-        figures[target.name] = await producePerf(target, topic, records, c.size, c.batch, c.acks);
-      }
-      rows.push(...produceRows(c, figures.sluice, figures.kafka, `${label(c)}, sluice fsync per append (Kafka: defaults)`));
+      const { figures } = await measureProduce(c, [kafka, strict.target], rounds, Math.round(recordsFor(c.size, smoke) / rounds), async () => undefined);
+      rows.push(...produceRows(c, figures.get('sluice') as ProduceFigures, figures.get('kafka') as ProduceFigures, `${label(c)}, sluice fsync per append (Kafka: defaults)`));
     } finally {
       await stopSluice(strict.child);
     }
