@@ -30,6 +30,8 @@ export class ChangeStreamReader {
   readonly #partition: Record<string, string>;
   readonly #log: Logger;
   #token: Document | null = null;
+  /** Cluster time of the stored token's event, checked against the oplog before resuming. */
+  #storedClusterTime: Timestamp | null = null;
   #startAt: number | null = null;
   #copy: CopyState | null = null;
   #copyPending = false;
@@ -55,6 +57,10 @@ export class ChangeStreamReader {
       };
     } else if (typeof stored._id === 'string') {
       this.#token = BSON.EJSON.parse(stored._id, { relaxed: false }) as Document;
+      if (typeof stored.clusterTime === 'string') {
+        const parsed = (BSON.EJSON.parse(stored.clusterTime, { relaxed: false }) as Document).ts;
+        if (parsed instanceof Timestamp) this.#storedClusterTime = parsed;
+      }
     } else if (stored.startAt !== undefined) {
       this.#startAt = Number(stored.startAt);
     }
@@ -152,7 +158,28 @@ export class ChangeStreamReader {
     return watchTarget(this.#client, settings).watch(settings.pipeline, options);
   }
 
+  /**
+   * Some servers (mongo-java-server) resume silently from a token whose history they lost. Where
+   * the oplog is readable, the stored event's entry must still be in it; where it is not readable
+   * (no privileges), the server's own ChangeStreamHistoryLost is relied on.
+   */
+  async #historyStillThere(): Promise<boolean> {
+    const ts = this.#storedClusterTime;
+    this.#storedClusterTime = null;
+    if (ts === null) return true;
+    try {
+      const entry = await this.#client.db('local').collection('oplog.rs').findOne({ ts }, { projection: { ts: 1 } });
+      return entry !== null;
+    } catch {
+      return true;
+    }
+  }
+
   async #streamBatch(): Promise<SourceRecord[]> {
+    if (this.#stream === null && this.#token !== null && !(await this.#historyStillThere())) {
+      this.#tokenLost(new Error(`the oplog has no entry at the stored event's cluster time`), []);
+      if (this.#copyPending) return [];
+    }
     this.#stream ??= this.#open();
     const stream = this.#stream;
     const records: SourceRecord[] = [];
@@ -195,7 +222,7 @@ export class ChangeStreamReader {
       fullDocument,
       extra,
       partition: this.#partition,
-      offset: { _id: BSON.EJSON.stringify(token, { relaxed: false }) },
+      offset: clusterTime === null ? { _id: BSON.EJSON.stringify(token, { relaxed: false }) } : { _id: BSON.EJSON.stringify(token, { relaxed: false }), clusterTime: BSON.EJSON.stringify({ ts: event.clusterTime }, { relaxed: false }) },
       timestamp: clusterTime,
     });
   }
