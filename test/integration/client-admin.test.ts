@@ -1,6 +1,6 @@
 // @services kafka
 // The Sluice admin client against a real broker: topics, configs, partitions, offsets and groups.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KafkaAdmin, KafkaConsumer, KafkaProducer } from '../../runtime/client/index.ts';
 import { brokerNames, uniqueTopic, useBroker } from './client-targets.ts';
 
@@ -45,7 +45,8 @@ describe.each(brokerNames())('KafkaAdmin against %s', (broker) => {
     expect((await admin.describeTopics([name]))[0].partitions).toHaveLength(4);
     await expect(admin.createPartitions(name, 2)).rejects.toMatchObject({ code: 'INVALID_PARTITIONS' });
     await admin.deleteTopics([name]);
-    await expect(admin.describeTopics([name])).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION', context: { topic: name } });
+    // Kafka propagates a deletion to its metadata cache asynchronously: wait for it to show.
+    await vi.waitFor(() => expect(admin.describeTopics([name])).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION', context: { topic: name } }), { timeout: 10_000, interval: 200 });
   });
 
   it('describes internal topics too', async () => {
