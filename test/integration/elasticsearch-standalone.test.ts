@@ -7,7 +7,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { afterAll, describe, expect, it } from 'vitest';
 import { esClient } from './elasticsearch-harness.ts';
 import type { Pipeline } from './elasticsearch-standalone-harness.ts';
-import { expectAllLines, startWorker, waitForCount, writePipeline } from './elasticsearch-standalone-harness.ts';
+import { expectAllLines, startWorker, waitForCount, waitRunning, writePipeline } from './elasticsearch-standalone-harness.ts';
 
 const pipelines: Pipeline[] = [];
 let client: Client | undefined;
@@ -27,6 +27,7 @@ describe('connect-standalone: JSON-lines file → topic → Elasticsearch', () =
     pipelines.push(pipeline);
     const worker = startWorker(pipeline);
     try {
+      await waitRunning(pipeline, worker, 60_000);
       await waitForCount(client, pipeline.topic, pipeline.lines, worker, 90_000);
     } finally {
       worker.child.kill('SIGTERM');
