@@ -1,10 +1,10 @@
-import { CorruptDataError } from '../../util/errors.ts';
+import { IndexEntries, indexFileChecker } from './index-entries.ts';
 
 /**
  * Kafka's sparse offset index (`.index`): 8-byte big-endian entries of (int32 offset relative to
  * the segment's base offset, int32 byte position in the `.log` file). An entry (o, p) says "the
  * batch starting at p ends at or after offset o", so a lookup takes the last entry with o ≤ target
- * and scans forward from p. The in-memory form is the file form, so flushing is one write.
+ * and scans forward from p.
  */
 export const OFFSET_INDEX_ENTRY_SIZE = 8;
 
@@ -14,94 +14,74 @@ export interface IndexPosition {
   position: number;
 }
 
+const relativeOffsetAt = (buf: Buffer, at: number): number => buf.readInt32BE(at);
+
 export class OffsetIndex {
   readonly baseOffset: number;
-  readonly maxEntries: number;
-  #buf: Buffer;
-  #entries = 0;
+  readonly #entries: IndexEntries;
 
   constructor(baseOffset: number, maxIndexBytes: number, initial?: Buffer) {
     this.baseOffset = baseOffset;
-    this.maxEntries = Math.max(1, Math.floor(maxIndexBytes / OFFSET_INDEX_ENTRY_SIZE));
-    if (initial !== undefined) {
-      this.#buf = Buffer.from(initial);
-      this.#entries = Math.floor(initial.length / OFFSET_INDEX_ENTRY_SIZE);
-    } else {
-      this.#buf = Buffer.allocUnsafe(Math.min(4096, this.maxEntries * OFFSET_INDEX_ENTRY_SIZE));
-    }
+    this.#entries = new IndexEntries(OFFSET_INDEX_ENTRY_SIZE, maxIndexBytes, initial);
+  }
+
+  get maxEntries(): number {
+    return this.#entries.maxEntries;
   }
 
   get entries(): number {
-    return this.#entries;
+    return this.#entries.count;
   }
 
   get isFull(): boolean {
-    return this.#entries >= this.maxEntries;
+    return this.#entries.isFull;
   }
 
   /** Size in bytes of the file form. */
   get sizeInBytes(): number {
-    return this.#entries * OFFSET_INDEX_ENTRY_SIZE;
+    return this.#entries.sizeInBytes;
   }
 
   lastEntry(): IndexPosition {
-    if (this.#entries === 0) return { offset: this.baseOffset, position: 0 };
-    return this.#entry(this.#entries - 1);
+    if (this.#entries.count === 0) return { offset: this.baseOffset, position: 0 };
+    return this.#entry(this.#entries.count - 1);
   }
 
   #entry(i: number): IndexPosition {
-    const at = i * OFFSET_INDEX_ENTRY_SIZE;
-    return { offset: this.baseOffset + this.#buf.readInt32BE(at), position: this.#buf.readInt32BE(at + 4) };
+    const buf = this.#entries.buffer;
+    const at = this.#entries.at(i);
+    return { offset: this.baseOffset + buf.readInt32BE(at), position: buf.readInt32BE(at + 4) };
   }
 
   /** Appends (offset, position); both must exceed the last entry's. Returns false when full. */
   append(offset: number, position: number): boolean {
     if (this.isFull) return false;
-    const relative = offset - this.baseOffset;
-    if (this.#entries > 0) {
+    if (this.#entries.count > 0) {
       const last = this.lastEntry();
       if (offset <= last.offset || position <= last.position) {
         throw new RangeError(`index entry (${offset}, ${position}) does not follow (${last.offset}, ${last.position})`);
       }
     }
-    const at = this.#entries * OFFSET_INDEX_ENTRY_SIZE;
-    if (at + OFFSET_INDEX_ENTRY_SIZE > this.#buf.length) {
-      const grown = Buffer.allocUnsafe(Math.min(Math.max(this.#buf.length * 2, 64 * OFFSET_INDEX_ENTRY_SIZE), this.maxEntries * OFFSET_INDEX_ENTRY_SIZE));
-      this.#buf.copy(grown, 0, 0, at);
-      this.#buf = grown;
-    }
-    this.#buf.writeInt32BE(relative, at);
-    this.#buf.writeInt32BE(position, at + 4);
-    this.#entries++;
+    const at = this.#entries.push();
+    this.#entries.buffer.writeInt32BE(offset - this.baseOffset, at);
+    this.#entries.buffer.writeInt32BE(position, at + 4);
     return true;
   }
 
   /** The last entry whose offset is ≤ `target`, or (base offset, 0) when there is none. */
   lookup(target: number): IndexPosition {
-    const relative = target - this.baseOffset;
-    let lo = 0;
-    let hi = this.#entries - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#buf.readInt32BE(mid * OFFSET_INDEX_ENTRY_SIZE) <= relative) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    const found = this.#entries.lastAtOrBelow(target - this.baseOffset, relativeOffsetAt);
     return found < 0 ? { offset: this.baseOffset, position: 0 } : this.#entry(found);
   }
 
   /** Drops entries pointing at or beyond `position` (the log was truncated there). */
   truncateToPosition(position: number): void {
-    while (this.#entries > 0 && this.#entry(this.#entries - 1).position >= position) this.#entries--;
+    this.#entries.truncateWhile((i) => this.#entry(i).position >= position);
   }
 
   /** The file form: exactly `entries` entries. The view is valid until the next append. */
   bytes(): Buffer {
-    return this.#buf.subarray(0, this.sizeInBytes);
+    return this.#entries.bytes();
   }
 
   /**
@@ -109,13 +89,7 @@ export class OffsetIndex {
    * offsets and positions strictly increasing, positions inside the log.
    */
   static load(baseOffset: number, maxIndexBytes: number, file: Buffer, logSize: number, source: string): OffsetIndex {
-    const fail = (what: string, entry: number): never => {
-      throw new CorruptDataError(`offset index ${source} is invalid: ${what} (entry ${entry})`, {
-        code: 'INDEX_CORRUPT',
-        context: { source, entry, position: entry * OFFSET_INDEX_ENTRY_SIZE },
-      });
-    };
-    if (file.length % OFFSET_INDEX_ENTRY_SIZE !== 0) fail(`size ${file.length} is not a multiple of ${OFFSET_INDEX_ENTRY_SIZE}`, Math.floor(file.length / OFFSET_INDEX_ENTRY_SIZE));
+    const fail = indexFileChecker('offset index', source, file, OFFSET_INDEX_ENTRY_SIZE);
     let previousOffset = -1;
     let previousPosition = -1;
     for (let i = 0, at = 0; at < file.length; i++, at += OFFSET_INDEX_ENTRY_SIZE) {
@@ -127,7 +101,6 @@ export class OffsetIndex {
       previousOffset = relative;
       previousPosition = position;
     }
-    const index = new OffsetIndex(baseOffset, Math.max(maxIndexBytes, file.length), file);
-    return index;
+    return new OffsetIndex(baseOffset, Math.max(maxIndexBytes, file.length), file);
   }
 }
