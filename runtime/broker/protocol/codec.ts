@@ -147,45 +147,67 @@ function nullFault(): never {
   throw new WriteFault('null is not allowed in this version');
 }
 
-function compileString(nullable: boolean, flexible: boolean, dflt: unknown): Compiled {
-  const isDefault = (v: unknown): boolean => v === undefined || v === dflt;
+/**
+ * How strings, bytes and arrays carry their length: flexible versions use a compact uvarint of
+ * length + 1 (0 = null), older ones a signed int16/int32 (-1 = null).
+ */
+interface LengthPrefix {
+  readonly minSize: number;
+  /** The length, or null for the null marker (a fault when the field is not nullable). */
+  read(r: WireReader): number | null;
+  write(w: WireWriter, length: number | null): void;
+}
+
+function lengthPrefix(what: 'string' | 'bytes' | 'array', nullable: boolean, flexible: boolean): LengthPrefix {
+  const nullMarker = (r: WireReader, at: number): null => (nullable ? null : fault(r, `null ${what} in a non-nullable field`, at));
   if (flexible) {
     return {
       minSize: 1,
       read(r) {
         const at = r.pos;
         const n = r.uvarint();
-        if (n === 0) return nullable ? null : fault(r, 'null string in a non-nullable field', at);
-        if (n - 1 > 0x7fff) fault(r, `string length ${n - 1} exceeds 32767`, at);
-        return r.utf8(n - 1);
+        return n === 0 ? nullMarker(r, at) : n - 1;
       },
-      write(w, v) {
-        if (v === undefined) v = dflt;
-        if (v === null) {
-          if (!nullable) nullFault();
-          w.uvarint(0);
-        } else w.compactString(checkType(v, 'string'));
-      },
-      isDefault,
+      write: (w, length) => w.uvarint(length === null ? 0 : length + 1),
     };
   }
+  const wide = what !== 'string';
   return {
-    minSize: 2,
+    minSize: wide ? 4 : 2,
     read(r) {
       const at = r.pos;
-      const n = r.int16();
-      if (n === -1) return nullable ? null : fault(r, 'null string in a non-nullable field', at);
-      if (n < 0) fault(r, `negative string length ${n}`, at);
+      const n = wide ? r.int32() : r.int16();
+      if (n === -1) return nullMarker(r, at);
+      if (n < 0) fault(r, `negative ${what} length ${n}`, at);
+      return n;
+    },
+    write(w, length) {
+      if (wide) w.int32(length ?? -1);
+      else w.int16(length ?? -1);
+    },
+  };
+}
+
+function compileString(nullable: boolean, flexible: boolean, dflt: unknown): Compiled {
+  const prefix = lengthPrefix('string', nullable, flexible);
+  return {
+    minSize: prefix.minSize,
+    read(r) {
+      const at = r.pos;
+      const n = prefix.read(r);
+      if (n === null) return null;
+      if (n > 0x7fff) fault(r, `string length ${n} exceeds 32767`, at);
       return r.utf8(n);
     },
     write(w, v) {
       if (v === undefined) v = dflt;
       if (v === null) {
         if (!nullable) nullFault();
-        w.int16(-1);
-      } else w.shortString(checkType(v, 'string'));
+        prefix.write(w, null);
+      } else if (flexible) w.compactString(checkType(v, 'string'));
+      else w.shortString(checkType(v, 'string'));
     },
-    isDefault,
+    isDefault: (v) => v === undefined || v === dflt,
   };
 }
 
@@ -214,42 +236,17 @@ function compileBytes(nullable: boolean, flexible: boolean, dflt: unknown): Comp
     if (Array.isArray(v) && v.every((c) => c instanceof Uint8Array)) return v as Uint8Array[];
     throw new WriteFault(`expected a Buffer/Uint8Array (or a list of them), got ${describe(v)}`);
   };
-  if (flexible) {
-    return {
-      minSize: 1,
-      read(r) {
-        const at = r.pos;
-        const n = r.uvarint();
-        if (n === 0) return nullable ? null : fault(r, 'null bytes in a non-nullable field', at);
-        return r.bytes(n - 1);
-      },
-      write(w, v) {
-        const b = value(v);
-        if (b === null) w.uvarint(0);
-        else {
-          w.uvarint(byteLength(b) + 1);
-          writeRaw(w, b);
-        }
-      },
-      isDefault,
-    };
-  }
+  const prefix = lengthPrefix('bytes', nullable, flexible);
   return {
-    minSize: 4,
+    minSize: prefix.minSize,
     read(r) {
-      const at = r.pos;
-      const n = r.int32();
-      if (n === -1) return nullable ? null : fault(r, 'null bytes in a non-nullable field', at);
-      if (n < 0) fault(r, `negative bytes length ${n}`, at);
-      return r.bytes(n);
+      const n = prefix.read(r);
+      return n === null ? null : r.bytes(n);
     },
     write(w, v) {
       const b = value(v);
-      if (b === null) w.int32(-1);
-      else {
-        w.int32(byteLength(b));
-        writeRaw(w, b);
-      }
+      prefix.write(w, b === null ? null : byteLength(b));
+      if (b !== null) writeRaw(w, b);
     },
     isDefault,
   };
@@ -291,42 +288,18 @@ function compileArray(elem: Compiled, nullable: boolean, flexible: boolean, defa
   };
   const isDefault = (v: unknown): boolean =>
     v === undefined || (defaultNull ? v === null : Array.isArray(v) && v.length === 0);
-  if (flexible) {
-    return {
-      minSize: 1,
-      read(r) {
-        const at = r.pos;
-        const n = r.uvarint();
-        if (n === 0) return nullable ? null : fault(r, 'null array in a non-nullable field', at);
-        return readElems(r, n - 1, at);
-      },
-      write(w, v) {
-        const a = elems(v);
-        if (a === null) w.uvarint(0);
-        else {
-          w.uvarint(a.length + 1);
-          writeElems(w, a);
-        }
-      },
-      isDefault,
-    };
-  }
+  const prefix = lengthPrefix('array', nullable, flexible);
   return {
-    minSize: 4,
+    minSize: prefix.minSize,
     read(r) {
       const at = r.pos;
-      const n = r.int32();
-      if (n === -1) return nullable ? null : fault(r, 'null array in a non-nullable field', at);
-      if (n < 0) fault(r, `negative array length ${n}`, at);
-      return readElems(r, n, at);
+      const n = prefix.read(r);
+      return n === null ? null : readElems(r, n, at);
     },
     write(w, v) {
       const a = elems(v);
-      if (a === null) w.int32(-1);
-      else {
-        w.int32(a.length);
-        writeElems(w, a);
-      }
+      prefix.write(w, a === null ? null : a.length);
+      if (a !== null) writeElems(w, a);
     },
     isDefault,
   };
