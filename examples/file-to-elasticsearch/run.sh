@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole example in one command: a Sluice broker, a schema registry with the orders-value
+# JSON Schema, and connect-standalone streaming orders.jsonl into Elasticsearch. Ctrl-C stops it.
+# Elasticsearch: $ELASTICSEARCH_URL (default http://127.0.0.1:9200).
+set -euo pipefail
+cd "$(dirname "$0")"
+export ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-http://127.0.0.1:9200}
+REPO=../..
+mkdir -p data
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+wait_for() { # URL-or-host:port, what
+  for _ in $(seq 1 120); do
+    if [[ $1 == http* ]]; then curl -sf -o /dev/null "$1" && return 0; else (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0; fi
+    sleep 0.5
+  done
+  echo "$2 did not start" >&2; exit 1
+}
+
+node "$REPO/runtime/cli/sluice.ts" broker --data-dir data/broker --listeners PLAINTEXT://127.0.0.1:9092 > data/broker.log 2>&1 & pids+=($!)
+wait_for 127.0.0.1:9092 "the broker (data/broker.log)"
+node "$REPO/runtime/cli/sluice.ts" registry --listeners http://127.0.0.1:8081 --bootstrap-server 127.0.0.1:9092 > data/registry.log 2>&1 & pids+=($!)
+wait_for http://127.0.0.1:8081/subjects "the schema registry (data/registry.log)"
+
+# Register the value schema of the topic `orders` (subject orders-value); values that do not fit
+# it are refused by the converter.
+curl -sf -X POST -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
+  --data @orders-value.schema.json http://127.0.0.1:8081/subjects/orders-value/versions
+echo
+
+node "$REPO/runtime/cli/connect-standalone.ts" worker.properties file-source.properties es-sink.properties
