@@ -72,7 +72,7 @@ describe('registering and reading schemas', () => {
     const reg = await call('POST', '/subjects/j/versions', { schema, schemaType: 'JSON' });
     expect(reg.body).toMatchObject({ id: 1, schemaType: 'JSON' });
     expect((await call('GET', '/subjects/j/versions/1')).body).toMatchObject({ schemaType: 'JSON' });
-    expect((await call('GET', '/schemas/types')).body).toEqual(['JSON', 'AVRO']);
+    expect((await call('GET', '/schemas/types')).body).toEqual(['JSON', 'PROTOBUF', 'AVRO']);
     const proto = await call('POST', '/subjects/p/versions', { schema: 'syntax = "proto3";', schemaType: 'PROTOBUF' });
     expect(proto).toMatchObject({ status: 422, body: { error_code: 42201 } });
   });
