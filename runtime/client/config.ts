@@ -65,6 +65,8 @@ export interface ConsumerSettings extends ClientSettings {
   isolationLevel: IsolationLevel;
   assignmentStrategy: AssignmentStrategy;
   excludeInternalTopics: boolean;
+  /** Subscribing to a missing topic asks the broker to create it (when the broker allows it), as Java's consumer does. */
+  allowAutoCreateTopics: boolean;
   clientRack: string | undefined;
 }
 
@@ -216,7 +218,7 @@ const KEYS: Readonly<Record<string, KeySpec>> = {
   },
   'exclude.internal.topics': { clients: CONSUMER, apply: bool('excludeInternalTopics') },
   'client.rack': { clients: CONSUMER, apply: text('clientRack') },
-  'allow.auto.create.topics': { clients: CONSUMER, ignored: 'consumers never create topics here' },
+  'allow.auto.create.topics': { clients: CONSUMER, apply: bool('allowAutoCreateTopics') },
   'check.crcs': { clients: CONSUMER, ignored: 'CRC checking is not switchable' },
   'key.deserializer': { clients: CONSUMER, ignored: 'the Sluice client returns bytes; converters deserialize' },
   'value.deserializer': { clients: CONSUMER, ignored: 'the Sluice client returns bytes; converters deserialize' },
@@ -273,6 +275,7 @@ const CONSUMER_DEFAULTS: Omit<ConsumerSettings, keyof ClientSettings> = {
   isolationLevel: 'read_uncommitted',
   assignmentStrategy: 'range',
   excludeInternalTopics: true,
+  allowAutoCreateTopics: true,
   clientRack: undefined,
 };
 

@@ -64,6 +64,8 @@ export class KafkaConsumer {
   private listener: RebalanceListener | undefined;
   private admin: Admin | undefined;
   private rebalancing = false;
+  /** A JoinGroup this consumer started is under way. */
+  private joining = false;
   private joinWaiters: Array<(error?: Error) => void> = [];
   private fatal: Error | undefined;
   private pendingError: Error | undefined;
@@ -72,6 +74,8 @@ export class KafkaConsumer {
   private planningFetch = false;
   private fetchBackoffTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** Topics of a fixed subscription that did not exist at the last look. */
+  private missingTopics = 0;
   private lastAutoCommit = Date.now();
   private wakeupRequested = false;
   private closed = false;
@@ -114,25 +118,25 @@ export class KafkaConsumer {
     });
   }
 
-  /** Joins the consumer group with a fixed topic list or a pattern matched against the topic names (re-evaluated every metadata.max.age.ms). */
+  /**
+   * Joins the consumer group with a fixed topic list or a pattern matched against the topic
+   * names. Topics that do not exist yet are waited for (and auto-created when
+   * allow.auto.create.topics and the broker allow it), as Java's consumer does; the subscription
+   * is re-evaluated every metadata.max.age.ms, every second while a listed topic is missing.
+   */
   async subscribe(topics: readonly string[] | RegExp, listener?: RebalanceListener): Promise<void> {
     this.checkUsable();
     const groupId = this.settings.groupId;
     if (groupId === undefined) throw new ConfigError('subscribing needs a group.id; use assign() to read partitions without a group', { context: { key: 'group.id' } });
     if (this.subscription.kind !== 'none') throw new KafkaClientError('ALREADY_SUBSCRIBED', `the consumer of group ${groupId} is already subscribed`);
-    this.listener = listener;
-    if (topics instanceof RegExp) {
-      this.subscription = { kind: 'pattern', pattern: topics };
-      for (const topic of await this.matchingTopics(topics)) this.client.topics.track(topic);
-      this.scheduleRefresh();
-    } else {
-      if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) {
-        throw new KafkaClientError('INVALID_SUBSCRIPTION', `a subscription needs topic names, got ${JSON.stringify(topics)}`);
-      }
-      this.subscription = { kind: 'topics', topics: [...topics] };
-      for (const topic of topics) this.client.topics.track(topic);
+    if (!(topics instanceof RegExp) && (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === ''))) {
+      throw new KafkaClientError('INVALID_SUBSCRIPTION', `a subscription needs topic names, got ${JSON.stringify(topics)}`);
     }
+    this.listener = listener;
+    this.subscription = topics instanceof RegExp ? { kind: 'pattern', pattern: topics } : { kind: 'topics', topics: [...topics] };
+    for (const topic of await this.subscribedTopics()) this.client.topics.track(topic);
     await this.join();
+    this.scheduleRefresh();
   }
 
   /** Reads the given partitions without joining a group (Java's assign()). */
@@ -349,6 +353,7 @@ export class KafkaConsumer {
 
   private async join(): Promise<void> {
     this.rebalancing = true;
+    this.joining = true;
     try {
       await this.client.joinGroup({});
     } catch (err) {
@@ -356,6 +361,8 @@ export class KafkaConsumer {
       this.rebalancing = false;
       this.resolveJoinWaiters(wrapped);
       throw wrapped;
+    } finally {
+      this.joining = false;
     }
   }
 
@@ -478,38 +485,53 @@ export class KafkaConsumer {
     }
   }
 
-  private async matchingTopics(pattern: RegExp): Promise<string[]> {
+  /** The existing topics the subscription covers now. */
+  private async subscribedTopics(): Promise<string[]> {
+    const subscription = this.subscription;
+    if (subscription.kind !== 'topics' && subscription.kind !== 'pattern') return [];
+    let existing: string[];
     try {
       this.admin ??= new Admin(baseOptions(this.settings));
-      const topics = await this.admin.listTopics({ includeInternals: !this.settings.excludeInternalTopics });
-      return topics.filter((t) => anchored(pattern).test(t)).sort();
+      existing = await this.admin.listTopics({ includeInternals: subscription.kind === 'topics' || !this.settings.excludeInternalTopics });
     } catch (err) {
-      throw wrapKafkaError(err, `listing topics matching ${pattern}`);
+      throw wrapKafkaError(err, `listing topics for the subscription of group ${this.settings.groupId}`, { group: this.settings.groupId });
     }
+    if (subscription.kind === 'pattern') return existing.filter((t) => anchored(subscription.pattern).test(t)).sort();
+    const missing = subscription.topics.filter((t) => !existing.includes(t));
+    this.missingTopics = missing.length;
+    if (missing.length > 0) {
+      this.logger?.info({ group: this.settings.groupId, missing }, 'subscribed topics do not exist yet; waiting for them');
+      // Java's consumer asks for metadata with allow_auto_topic_creation; the broker creates the topic if it may.
+      if (this.settings.allowAutoCreateTopics) await this.client.metadata({ topics: missing, autocreateTopics: true, retries: 0 }).catch(() => undefined);
+    }
+    return subscription.topics.filter((t) => existing.includes(t));
   }
 
-  /** Pattern subscriptions: rejoin when the set of matching topics changed. */
+  /** Rejoins when the topics the subscription covers changed. */
   private scheduleRefresh(): void {
+    const delay = this.missingTopics > 0 ? Math.min(this.settings.metadataMaxAgeMs, 1000) : this.settings.metadataMaxAgeMs;
     this.refreshTimer = setTimeout(() => {
-      void this.refreshPattern().finally(() => {
+      void this.refreshSubscription().finally(() => {
         if (!this.closed) this.scheduleRefresh();
       });
-    }, this.settings.metadataMaxAgeMs);
+    }, delay);
     this.refreshTimer.unref();
   }
 
-  private async refreshPattern(): Promise<void> {
-    if (this.subscription.kind !== 'pattern' || this.closed || this.fatal) return;
+  private async refreshSubscription(): Promise<void> {
+    // The tracked topics must not change between JoinGroup and SyncGroup: platformatic assigns
+    // the tracked topics with the metadata of the subscribed ones. Try again next round.
+    if (this.closed || this.fatal || this.joining || this.rebalancing) return;
     try {
-      const matching = await this.matchingTopics(this.subscription.pattern);
+      const wanted = await this.subscribedTopics();
       const current = [...this.client.topics.current].sort();
-      if (matching.join('\n') === current.join('\n')) return;
-      for (const topic of current) if (!matching.includes(topic)) this.client.topics.untrack(topic);
-      for (const topic of matching) if (!current.includes(topic)) this.client.topics.track(topic);
-      this.logger?.info({ group: this.settings.groupId, topics: matching }, 'topics matching the subscription changed; rejoining');
+      if ([...wanted].sort().join('\n') === current.join('\n') || this.joining || this.rebalancing) return;
+      for (const topic of current) if (!wanted.includes(topic)) this.client.topics.untrack(topic);
+      for (const topic of wanted) if (!current.includes(topic)) this.client.topics.track(topic);
+      this.logger?.info({ group: this.settings.groupId, topics: wanted }, 'the subscribed topics changed; rejoining');
       await this.join();
     } catch (err) {
-      this.logger?.warn({ err }, 'refreshing the pattern subscription failed');
+      this.logger?.warn({ err }, 'refreshing the subscription failed');
     }
   }
 

@@ -189,6 +189,27 @@ describe.each(brokerNames())('KafkaConsumer against %s', (broker) => {
     expect(keysOf(c.assignment())).toEqual([`${prefix}-a-0`, `${prefix}-b-0`]);
   });
 
+  it('waits for a subscribed topic that does not exist yet', async () => {
+    const topic = uniqueTopic('consumer-missing');
+    const c = consumer({ 'group.id': uniqueTopic('group-missing'), 'auto.offset.reset': 'earliest', 'allow.auto.create.topics': 'false' });
+    await c.subscribe([topic]);
+    expect(c.assignment()).toEqual([]);
+    expect(await admin.listTopics()).not.toContain(topic);
+    await admin.createTopics([{ name: topic, partitions: 2 }]);
+    await produce(topic, 4);
+    expect((await pollRecords(c, 4, 60_000)).map((r) => r.value!.toString()).sort()).toEqual(['v0', 'v1', 'v2', 'v3']);
+    expect(keysOf(c.assignment())).toEqual([`${topic}-0`, `${topic}-1`]);
+  });
+
+  it('has the broker create a subscribed topic when allow.auto.create.topics (the default)', async () => {
+    const topic = uniqueTopic('consumer-autocreate');
+    const c = consumer({ 'group.id': uniqueTopic('group-autocreate'), 'auto.offset.reset': 'earliest' });
+    await c.subscribe([topic]);
+    await pollUntil([c], () => c.assignment().length > 0, 60_000);
+    expect(c.assignment().map((p) => p.topic)).toContain(topic);
+    expect(await admin.listTopics()).toContain(topic);
+  });
+
   it('refuses misuse with precise errors', async () => {
     const noGroup = consumer({});
     await expect(noGroup.subscribe(['x'])).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('group.id') });

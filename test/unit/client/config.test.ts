@@ -49,7 +49,7 @@ describe('producer config', () => {
 
 describe('consumer config', () => {
   it('has Kafka 4 defaults and maps group settings', () => {
-    expect(consumerSettings(base).settings).toMatchObject({ groupId: undefined, autoOffsetReset: 'latest', enableAutoCommit: true, maxPollRecords: 500, isolationLevel: 'read_uncommitted', assignmentStrategy: 'range' });
+    expect(consumerSettings(base).settings).toMatchObject({ groupId: undefined, autoOffsetReset: 'latest', enableAutoCommit: true, maxPollRecords: 500, isolationLevel: 'read_uncommitted', assignmentStrategy: 'range', allowAutoCreateTopics: true });
     const { settings } = consumerSettings({ ...base, 'group.id': 'connect-sink', 'auto.offset.reset': 'earliest', 'enable.auto.commit': 'false', 'partition.assignment.strategy': 'org.apache.kafka.clients.consumer.CooperativeStickyAssignor,org.apache.kafka.clients.consumer.RoundRobinAssignor' });
     expect(settings).toMatchObject({ groupId: 'connect-sink', autoOffsetReset: 'earliest', enableAutoCommit: false, assignmentStrategy: 'roundrobin' });
   });
