@@ -12,8 +12,11 @@ import { FILE_CONFIG, FILE_STREAM_VERSION, SINK_CONFIG, fileNameOf } from './fil
 
 export const FILE_STREAM_SINK_CLASS = 'org.apache.kafka.connect.file.FileStreamSinkConnector';
 
-/** Buffered text is written out once it reaches this many UTF-16 units (about 1 MB of ASCII). */
-const WRITE_THRESHOLD = 1 << 20;
+/**
+ * Buffered text is written out once it reaches this many UTF-16 units (about 128 KB of ASCII):
+ * large enough for few writes, small enough that lines are gone before the GC promotes them.
+ */
+const WRITE_THRESHOLD = 1 << 17;
 
 export class FileStreamSinkConnector extends SinkConnector {
   #props: Record<string, string> = {};

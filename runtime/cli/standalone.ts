@@ -1,314 +1,67 @@
 /**
  * `connect-standalone worker.properties [connector.properties|connector.json ...]`, as Kafka
- * Connect's ConnectStandalone: reads and checks everything first (worker keys, config providers,
- * plugins, every connector config), then starts the integrated broker (when bootstrap.servers is
- * absent), the worker, the herder and the connectors. Any start-up problem is one clear error
- * naming the file and key, with a non-zero exit and nothing left running. SIGTERM/SIGINT stop
- * gracefully: tasks flush, source offsets are written, sink offsets committed.
+ * Connect's ConnectStandalone. This launcher runs the Connect runtime (standalone-runtime.ts) on a
+ * worker thread with a bounded heap: left to its defaults V8 lets a streaming worker's heap grow
+ * to several hundred MB of garbage before collecting; with these limits the whole process stays
+ * near 200 MB. It turns start-up failures into one error line and a non-zero exit, and SIGTERM /
+ * SIGINT into a graceful stop (tasks flush, offsets are written) and exit 0. Everything runs in
+ * this one process, so kill -9 stops all of it at once.
  */
-import { Admin } from '@platformatic/kafka';
-import type { ConfigProvider } from '../connect/config/index.ts';
-import { createConfigProviders, describeUnknownKey, propertiesToRecord, readPropertiesFile, resolveConfigVariables } from '../connect/config/index.ts';
-import type { ConnectorFile } from '../connect/herder/connector-files.ts';
-import { readConnectorFile } from '../connect/herder/connector-files.ts';
-import { unknownConnectorKeys, validateConnectorConfig, validationErrors } from '../connect/herder/connector-validation.ts';
-import type { OverridePolicy } from '../connect/herder/connector-validation.ts';
-import { LoggerLevels } from '../connect/herder/logger-levels.ts';
-import { StandaloneHerder } from '../connect/herder/standalone-herder.ts';
-import { FileOffsetStore } from '../connect/offsets/index.ts';
-import { restServerSettings, startRestServer } from '../connect/rest/index.ts';
-import { ConnectMetrics } from '../connect/worker/metrics.ts';
-import { PluginRegistry } from '../connect/worker/plugins.ts';
-import { validateTransformations } from '../connect/worker/transformation-chain.ts';
-import { Worker } from '../connect/worker/worker.ts';
-import type { WorkerConfig } from '../connect/worker/worker-config.ts';
-import {
-  BOOTSTRAP_SERVERS_CONFIG,
-  BROKER_DATA_DIR_CONFIG,
-  BROKER_LISTENERS_CONFIG,
-  OFFSET_STORAGE_FILE_FILENAME_CONFIG,
-  PLUGIN_PATH_CONFIG,
-  parseWorkerConfig,
-  workerIdOf,
-} from '../connect/worker/worker-config.ts';
-import type { Logger } from '../observability/logger.ts';
-import { createLogger } from '../observability/logger.ts';
-import { systemClock } from '../util/clock.ts';
-import { ConfigError, SluiceError, messageOf } from '../util/errors.ts';
-import { systemRandom } from '../util/random.ts';
-import type { EmbeddedBroker } from './embedded-broker.ts';
-import { startEmbeddedBroker } from './embedded-broker.ts';
-import { version } from './version.ts';
+import { Worker } from 'node:worker_threads';
+import { SluiceError } from '../util/errors.ts';
+import type { RuntimeMessage } from './standalone-runtime.ts';
 
 export const USAGE = 'Usage: connect-standalone worker.properties [connector.properties|connector.json ...]\n';
 
-interface Prepared {
-  workerFile: string;
-  workerProps: Record<string, string>;
-  config: WorkerConfig;
-  providers: Map<string, ConfigProvider>;
-  plugins: PluginRegistry;
-  connectors: ConnectorFile[];
-}
-
-/** Where a key was set, for messages: `file:line` or `file`. */
-function at(file: string, lines: ReadonlyMap<string, number> | undefined, key: string): string {
-  const line = lines?.get(key);
-  return line === undefined ? file : `${file}:${line}`;
-}
-
-/** Reads and checks the worker file and every connector file; starts nothing. */
-async function prepare(argv: readonly string[], log: Logger): Promise<Prepared> {
-  const [workerFile, ...connectorFiles] = argv;
-  const parsed = await readPropertiesFile(workerFile);
-  const raw = propertiesToRecord(parsed);
-  let providers: Map<string, ConfigProvider>;
-  try {
-    providers = createConfigProviders(raw);
-  } catch (err) {
-    throw inFile(err, workerFile, parsed.lines);
-  }
-  const resolved = await resolveConfigVariables(raw, providers).catch((err: unknown) => {
-    throw inFile(err, workerFile, parsed.lines);
-  });
-  for (const warning of resolved.warnings) log.warn(`${workerFile}: ${warning}`);
-  const { config, unknown, ignored } = parseWorkerConfig(resolved.values, { file: workerFile, lines: parsed.lines });
-  for (const entry of unknown) log.warn(`${at(workerFile, parsed.lines, entry.key)}: ${describeUnknownKey(entry)}; it is ignored`);
-  for (const { key, reason } of ignored) log.info(`${at(workerFile, parsed.lines, key)}: ${key}: ${reason}`);
-
-  const plugins = PluginRegistry.withBuiltins(version);
-  await plugins.loadPluginPath(config.get(PLUGIN_PATH_CONFIG) ?? [], log);
-
-  const connectors: ConnectorFile[] = [];
-  for (const file of connectorFiles) {
-    const connector = await readConnectorFile(file);
-    const duplicate = connectors.find((c) => c.name === connector.name);
-    if (duplicate !== undefined) {
-      throw new ConfigError(`${file}: connector name "${connector.name}" is already used by ${duplicate.file}`, { code: 'CONFIG_INVALID', context: { file, key: 'name' } });
-    }
-    await checkConnector(connector, { workerProps: resolved.values, plugins, providers, overridePolicy: config.get('connector.client.config.override.policy') as OverridePolicy }, log);
-    connectors.push(connector);
-  }
-  return { workerFile, workerProps: resolved.values, config, providers, plugins, connectors };
-}
-
-/** Validates a connector file as creating it would, so that a bad one stops start-up before anything runs. */
-async function checkConnector(
-  connector: ConnectorFile,
-  context: { workerProps: Record<string, string>; plugins: PluginRegistry; providers: Map<string, ConfigProvider>; overridePolicy: OverridePolicy },
-  log: Logger,
-): Promise<void> {
-  const { file, lines } = connector;
-  let resolved: Record<string, string>;
-  try {
-    const result = await resolveConfigVariables(connector.config, context.providers);
-    for (const warning of result.warnings) log.warn(`${file}: ${warning}`);
-    resolved = result.values;
-  } catch (err) {
-    throw inFile(err, file, lines);
-  }
-  let validation: Awaited<ReturnType<typeof validateConnectorConfig>>;
-  try {
-    validation = await validateConnectorConfig(context, resolved);
-  } catch (err) {
-    throw inFile(err, file, lines);
-  }
-  const errors = validationErrors(validation.infos);
-  if (errors.length > 0) {
-    const described = errors.map(({ key, message }) => `${at(file, lines, key)}: ${message.includes(key) ? message : `${key}: ${message}`}`);
-    throw new ConfigError(
-      described.length === 1 ? described[0] : `${described.length} configuration problems in connector ${connector.name}:\n${described.map((d) => `  - ${d}`).join('\n')}`,
-      { code: 'CONFIG_INVALID', context: { file, connector: connector.name, errors } },
-    );
-  }
-  for (const entry of unknownConnectorKeys(validation.plugin, resolved)) log.warn(`${at(file, lines, entry.key)}: ${describeUnknownKey(entry)}; it is ignored`);
-  for (const warning of validateTransformations(resolved).warnings) log.warn(`${file}: ${warning}`);
-}
-
-/** An error about a key of `file` as a ConfigError whose message names the file (and line). */
-function inFile(err: unknown, file: string, lines?: ReadonlyMap<string, number>): Error {
-  if (!(err instanceof SluiceError)) return err instanceof Error ? err : new Error(String(err));
-  if (err.message.startsWith(file)) return err;
-  const key = typeof err.context.key === 'string' ? err.context.key : undefined;
-  const where = key === undefined ? file : at(file, lines, key);
-  return new ConfigError(`${where}: ${err.message}`, { code: err.code, cause: err, context: { ...err.context, file } });
-}
-
-/** The Kafka cluster id, read from the cluster's metadata (GET / reports it). */
-async function clusterIdOf(bootstrap: string): Promise<string | null> {
-  const admin = new Admin({ clientId: 'sluice-connect-cluster-id', bootstrapBrokers: bootstrap.split(','), retries: 1 });
-  try {
-    return (await admin.metadata({ topics: [] })).id;
-  } finally {
-    await admin.close().catch(() => undefined);
-  }
-}
-
-interface Running {
-  herder: StandaloneHerder;
-  stop(): Promise<void>;
-}
-
-/** Starts everything; on any failure, stops what was started and rethrows. */
-async function start(prepared: Prepared, loggers: LoggerLevels, log: Logger): Promise<Running> {
-  const { config, workerFile } = prepared;
-  const cleanups: Array<() => Promise<void>> = [];
-  const cleanUp = async (): Promise<void> => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
-    cleanups.length = 0;
-  };
-  try {
-    const offsetFile = config.get(OFFSET_STORAGE_FILE_FILENAME_CONFIG);
-    const offsetStore = await FileOffsetStore.open(offsetFile).catch((err: unknown) => {
-      throw inFile(err, workerFile);
-    });
-    cleanups.push(() => offsetStore.close());
-
-    let broker: EmbeddedBroker | null = null;
-    const servers = config.get(BOOTSTRAP_SERVERS_CONFIG);
-    let bootstrap: string;
-    if (servers === null || servers.length === 0) {
-      broker = await startEmbeddedBroker({
-        dataDir: config.get(BROKER_DATA_DIR_CONFIG),
-        listeners: config.get(BROKER_LISTENERS_CONFIG),
-        properties: brokerProperties(prepared.workerProps),
-      }).catch((err: unknown) => {
-        throw brokerError(err, workerFile, config);
-      });
-      const running = broker;
-      cleanups.push(() => running.close());
-      bootstrap = broker.bootstrap;
-      log.info({ bootstrap, dataDir: config.get(BROKER_DATA_DIR_CONFIG) }, `started the integrated broker on ${bootstrap}`);
-    } else {
-      bootstrap = servers.join(',');
-    }
-
-    const metrics = new ConnectMetrics(systemClock);
-    const worker = new Worker({
-      workerId: workerIdOf(config),
-      workerProps: prepared.workerProps,
-      bootstrapServers: bootstrap,
-      flushIntervalMs: config.get('offset.flush.interval.ms'),
-      flushTimeoutMs: config.get('offset.flush.timeout.ms'),
-      shutdownTimeoutMs: config.get('task.shutdown.graceful.timeout.ms'),
-      plugins: prepared.plugins,
-      offsetStore,
-      metrics,
-      loggerFor: (name, bindings) => loggers.logger(name, bindings),
-      clock: systemClock,
-      random: systemRandom,
-      onTopic: (connector, topic) => herder.recordTopic(connector, topic),
-    });
-    const embeddedClusterId = broker?.clusterId ?? null;
-    const herder = new StandaloneHerder({
-      worker,
-      plugins: prepared.plugins,
-      offsetStore,
-      metrics,
-      loggers,
-      clock: systemClock,
-      workerProps: prepared.workerProps,
-      configProviders: prepared.providers,
-      overridePolicy: config.get('connector.client.config.override.policy') as OverridePolicy,
-      topicTracking: { enabled: config.get('topic.tracking.enable'), allowReset: config.get('topic.tracking.allow.reset') },
-      taskRestart: {
-        enabled: config.get('sluice.task.restart.enable'),
-        backoffMs: config.get('sluice.task.restart.backoff.ms'),
-        backoffMaxMs: config.get('sluice.task.restart.backoff.max.ms'),
-        maxAttempts: config.get('sluice.task.restart.max.attempts'),
-        healthyAfterMs: config.get('sluice.task.restart.healthy.after.ms'),
-      },
-      version,
-      commit: process.env.SLUICE_COMMIT ?? 'unknown',
-      kafkaClusterId: () => (embeddedClusterId !== null ? Promise.resolve(embeddedClusterId) : clusterIdOf(bootstrap)),
-    });
-    cleanups.push(() => herder.stop());
-    // Cleanups run in reverse: the REST server closes before the herder stops.
-    const rest = await startRestServer({ herder, metrics: metrics.registry, logger: loggers.logger('connect.rest'), ...restServerSettings(config) }).catch((err: unknown) => {
-      throw inFile(err, workerFile);
-    });
-    cleanups.push(() => rest.close());
-    herder.start();
-
-    for (const connector of prepared.connectors) {
-      await herder.createConnector(connector.name, connector.config, connector.initialState).catch((err: unknown) => {
-        throw inFile(err, connector.file, connector.lines);
-      });
-      log.info({ connector: connector.name }, `created connector ${connector.name} from ${connector.file}`);
-    }
-    log.info(`Kafka Connect standalone started (worker ${worker.workerId}, Kafka at ${bootstrap})`);
-    return { herder, stop: cleanUp };
-  } catch (err) {
-    await cleanUp();
-    throw err;
-  }
-}
-
-/** The worker's `broker.*` keys other than data dir and listeners, as server.properties entries. */
-function brokerProperties(props: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(props)) {
-    if (!key.startsWith('broker.') || key === BROKER_DATA_DIR_CONFIG || key === BROKER_LISTENERS_CONFIG) continue;
-    out[key.slice('broker.'.length)] = value;
-  }
-  return out;
-}
-
-/** A broker start-up failure, named after the worker key that caused it. */
-function brokerError(err: unknown, file: string, config: WorkerConfig): Error {
-  if (!(err instanceof SluiceError)) return err instanceof Error ? err : new Error(String(err));
-  if (err.code === 'LISTENER_BIND_FAILED') {
-    return new ConfigError(
-      `${file}: ${BROKER_LISTENERS_CONFIG}=${config.get(BROKER_LISTENERS_CONFIG)}: the integrated broker ${err.message}; choose a free port in ${BROKER_LISTENERS_CONFIG}, or set ${BOOTSTRAP_SERVERS_CONFIG} to use a running cluster`,
-      { code: 'PORT_IN_USE', cause: err, context: { file, key: BROKER_LISTENERS_CONFIG } },
-    );
-  }
-  if (err.code === 'DATA_DIR_LOCKED') {
-    return new ConfigError(`${file}: ${BROKER_DATA_DIR_CONFIG}=${config.get(BROKER_DATA_DIR_CONFIG)}: ${err.message}`, {
-      code: err.code,
-      cause: err,
-      context: { file, key: BROKER_DATA_DIR_CONFIG },
-    });
-  }
-  const key = typeof err.context.key === 'string' ? `broker.${err.context.key}` : undefined;
-  return new ConfigError(`${file}: ${key === undefined ? '' : `${key}: `}the integrated broker could not start: ${messageOf(err)}`, {
-    code: err.code,
-    cause: err,
-    context: { file, ...(key === undefined ? {} : { key }) },
-  });
-}
-
-function waitForSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = (): void => stop('SIGINT');
-    const onTerm = (): void => stop('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
+/** Heap limits of the runtime thread; SLUICE_CONNECT_HEAP_MB raises the old generation for memory-hungry connectors. */
+function resourceLimits(): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
+  const configured = Number(process.env.SLUICE_CONNECT_HEAP_MB);
+  return { maxOldGenerationSizeMb: Number.isInteger(configured) && configured >= 64 ? configured : 256, maxYoungGenerationSizeMb: 24 };
 }
 
 export async function runStandalone(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv.some((a) => a.startsWith('-'))) {
     const unknown = argv.find((a) => a.startsWith('-') && a !== '--help' && a !== '-h');
-    if (unknown !== undefined) throw new ConfigError(`unknown option ${unknown}\n${USAGE}`, { code: 'CLI_ARGUMENT_UNKNOWN', context: { arg: unknown } });
+    if (unknown !== undefined) throw new SluiceError('CLI_ARGUMENT_UNKNOWN', `unknown option ${unknown}\n${USAGE}`, { context: { arg: unknown } });
     process.stdout.write(USAGE);
     return argv.length === 0 ? 1 : 0;
   }
-  const root = createLogger();
-  const loggers = new LoggerLevels(root, systemClock);
-  const log = loggers.logger('connect.standalone');
-  const prepared = await prepare(argv, log);
-  const running = await start(prepared, loggers, log);
-  const signal = await waitForSignal();
-  log.info(`${signal} received: stopping connectors and flushing offsets`);
-  await running.stop();
-  log.info('Kafka Connect standalone stopped');
-  // Clients may keep sockets in their pools a moment longer; nothing is left to do.
-  setTimeout(() => process.exit(0), 2000).unref();
-  return 0;
+  const runtime = new Worker(new URL('./standalone-runtime.ts', import.meta.url), {
+    workerData: { kind: 'connect-standalone', argv },
+    resourceLimits: resourceLimits(),
+  });
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    runtime.postMessage({ type: 'stop', signal });
+  };
+  const exited = new Promise<number>((resolve) => runtime.once('exit', resolve));
+  // A stop asked for during start-up is handled by the runtime once it has started.
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const outcome = await new Promise<RuntimeMessage | Error>((resolve) => {
+      runtime.on('message', (message: RuntimeMessage) => {
+        if (message.type === 'failed' || message.type === 'stopped') resolve(message);
+      });
+      runtime.once('error', (err) => resolve(err));
+      void exited.then((code) => resolve(new SluiceError('CONNECT_RUNTIME_EXITED', `the Connect runtime thread exited unexpectedly (code ${code})`)));
+    });
+    if (outcome instanceof Error) {
+      const code = (outcome as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'OUT_OF_MEMORY' : 'CONNECT_RUNTIME_FAILED';
+      const hint = code === 'OUT_OF_MEMORY' ? ` (heap limit ${resourceLimits().maxOldGenerationSizeMb} MB; raise it with SLUICE_CONNECT_HEAP_MB)` : '';
+      throw new SluiceError(code, `the Connect runtime failed: ${outcome.message}${hint}`, { cause: outcome });
+    }
+    if (outcome.type === 'failed') {
+      if (process.env.SLUICE_DEBUG && outcome.stack) process.stderr.write(`${outcome.stack}\n`);
+      throw new SluiceError(outcome.code, outcome.message);
+    }
+    return 0;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    // Clients may keep idle sockets or timers on the runtime thread; nothing is left to do there.
+    await runtime.terminate();
+  }
 }

@@ -29,7 +29,7 @@ export interface RecordProducer {
 }
 
 /** Records in flight before the loop stops polling and waits for acknowledgements. */
-const MAX_OUTSTANDING = 20_000;
+const MAX_OUTSTANDING = 4_000;
 
 export interface WorkerSourceTaskOptions extends WorkerTaskOptions {
   task: SourceTask;
@@ -138,9 +138,13 @@ export class WorkerSourceTask extends WorkerTask {
         this.#topics.add(converted.topic);
         this.#options.onTopic(converted.topic);
       }
+      // The callbacks keep the source record alive until the acknowledgement only when the task
+      // wants it back (commitRecord); otherwise it can be collected while the send is in flight.
+      const kept = this.#commitsRecords ? original : null;
+      const topic = converted.topic;
       last = producer.send(converted).then(
-        (metadata) => this.#acked(original, submitted, metadata),
-        (err: unknown) => this.#sendFailed(original, submitted, converted, err),
+        (metadata) => this.#acked(kept, submitted, metadata),
+        (err: unknown) => this.#sendFailed(kept, submitted, topic, err),
       );
       if (this.#submitted.outstanding >= MAX_OUTSTANDING) await this.#waitForRoom();
       if (this.#sendError || this.stopping()) break;
@@ -190,25 +194,25 @@ export class WorkerSourceTask extends WorkerTask {
   }
 
   /** A record that will never reach Kafka (dropped by a transform, or skipped after an error): its offset may be committed. */
-  #dropped(original: SourceRecord, submitted: SubmittedRecord): void {
+  #dropped(original: SourceRecord | null, submitted: SubmittedRecord): void {
     this.#submitted.ack(submitted);
-    if (this.#commitsRecords) void this.#commitRecord(original, null);
+    if (this.#commitsRecords && original !== null) void this.#commitRecord(original, null);
   }
 
-  #acked(original: SourceRecord, submitted: SubmittedRecord, metadata: RecordMetadata): void {
+  #acked(original: SourceRecord | null, submitted: SubmittedRecord, metadata: RecordMetadata): void {
     this.#submitted.ack(submitted);
     this.#written++;
-    if (this.#commitsRecords) {
+    if (this.#commitsRecords && original !== null) {
       void this.#commitRecord(original, { topic: metadata.topic, partition: metadata.partition, offset: Number(metadata.offset), timestamp: Number(metadata.timestamp) });
     }
   }
 
-  async #sendFailed(original: SourceRecord, submitted: SubmittedRecord, converted: ProducerRecord, err: unknown): Promise<void> {
+  async #sendFailed(original: SourceRecord | null, submitted: SubmittedRecord, topic: string, err: unknown): Promise<void> {
     const error = err instanceof Error ? err : new Error(String(err));
     try {
       // errors.tolerance=all also covers producer failures (KIP-779): report, skip, move on.
-      const wrapped = new ConnectError(`Unrecoverable exception from producer send callback for ${converted.topic}: ${messageOf(error)}`, { cause: error });
-      await this.#options.operator.failed({ stage: 'KAFKA_PRODUCE', className: 'KafkaProducer', error: wrapped, attempts: 0, sourceRecord: original });
+      const wrapped = new ConnectError(`Unrecoverable exception from producer send callback for ${topic}: ${messageOf(error)}`, { cause: error });
+      await this.#options.operator.failed({ stage: 'KAFKA_PRODUCE', className: 'KafkaProducer', error: wrapped, attempts: 0, ...(original === null ? {} : { sourceRecord: original }) });
       this.#dropped(original, submitted);
     } catch (failure) {
       this.#sendError ??= failure instanceof Error ? failure : error;
