@@ -28,7 +28,7 @@ import type { RecordSide } from './util/record-side.ts';
 import { operatingSchema, operatingValue, sideSuffix, withOperated } from './util/record-side.ts';
 import { describeType, requireMap, requireStruct } from './util/requirements.ts';
 import { SchemaCache } from './util/schema-cache.ts';
-import { copySchemaBasics } from './util/schema-util.ts';
+import { copySchemaBasics, copyStruct } from './util/schema-util.ts';
 
 type CastType = 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FLOAT32' | 'FLOAT64' | 'BOOLEAN' | 'STRING';
 const OUTPUT_TYPES: readonly SchemaType[] = ['INT8', 'INT16', 'INT32', 'INT64', 'FLOAT32', 'FLOAT64', 'BOOLEAN', 'STRING'];
@@ -223,14 +223,10 @@ abstract class Cast<R extends ConnectRecord<R>> extends ConfiguredPlugin<ConfigV
   }
 
   #castStruct(value: unknown, updatedSchema: Schema): Struct {
-    const struct = requireStruct(value, PURPOSE);
-    const updated = new Struct(updatedSchema);
-    for (const field of struct.schema.fields()) {
-      const fieldValue = this.#replaceNullWithDefault ? struct.get(field) : struct.getWithoutDefault(field);
+    return copyStruct(requireStruct(value, PURPOSE), updatedSchema, this.#replaceNullWithDefault, (field, fieldValue) => {
       const target = this.#spec.fields.get(field.name);
-      updated.put(field.name, target === undefined ? fieldValue : castValue(field.schema, fieldValue, target));
-    }
-    return updated;
+      return target === undefined ? fieldValue : castValue(field.schema, fieldValue, target);
+    });
   }
 
   #updatedSchema(schema: Schema): Schema {

@@ -4,14 +4,14 @@
  * required, `?` (or nothing) optional.
  */
 import type { ConnectRecord, Schema, Transformation } from '../api/index.ts';
-import { ConfigDef, LogicalTimestamp, SchemaBuilder, Schemas, Struct } from '../api/index.ts';
+import { ConfigDef, LogicalTimestamp, SchemaBuilder, Schemas } from '../api/index.ts';
 import { requireMap, requireSinkRecord, requireStruct } from './util/requirements.ts';
 import type { RecordSide } from './util/record-side.ts';
 import { operatingSchema, operatingValue, sideSuffix, withOperated } from './util/record-side.ts';
 import type { ConfigValuesOf } from './util/plugin-config.ts';
 import { ConfiguredPlugin, REPLACE_NULL_WITH_DEFAULT_DOC } from './util/plugin-config.ts';
 import { SchemaCache } from './util/schema-cache.ts';
-import { copySchemaBasics } from './util/schema-util.ts';
+import { copySchemaBasics, copyStruct } from './util/schema-util.ts';
 
 const OPTIONALITY_DOC = 'Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it optional (the default).';
 
@@ -102,10 +102,7 @@ abstract class InsertField<R extends ConnectRecord<R>> extends ConfiguredPlugin<
   #applyWithSchema(record: R, value: unknown): R {
     const struct = requireStruct(value, PURPOSE);
     const schema = this.#schemaCache.getOrBuild(struct.schema, (s) => this.#updatedSchema(s));
-    const updated = new Struct(schema);
-    for (const field of struct.schema.fields()) {
-      updated.put(field.name, this.#replaceNullWithDefault ? struct.get(field) : struct.getWithoutDefault(field));
-    }
+    const updated = copyStruct(struct, schema, this.#replaceNullWithDefault);
     if (this.#topic) updated.put(this.#topic.name, record.topic);
     if (this.#partition && record.kafkaPartition !== null) updated.put(this.#partition.name, record.kafkaPartition);
     if (this.#offset) updated.put(this.#offset.name, requireSinkRecord(record, PURPOSE).kafkaOffset);

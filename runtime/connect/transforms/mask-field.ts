@@ -4,13 +4,14 @@
  * type (numbers and strings only). Null values stay null.
  */
 import type { ConnectRecord, SchemaType, Transformation } from '../api/index.ts';
-import { BigDecimal, ConfigDef, DataException, Struct } from '../api/index.ts';
+import { BigDecimal, ConfigDef, DataException } from '../api/index.ts';
 import { isFloatingType, toFloatType, toIntegerType } from './util/java-casts.ts';
 import type { ConfigValuesOf } from './util/plugin-config.ts';
 import { ConfiguredPlugin, nonEmptyList, nonEmptyString, REPLACE_NULL_WITH_DEFAULT_DOC } from './util/plugin-config.ts';
 import type { RecordSide } from './util/record-side.ts';
 import { operatingSchema, operatingValue, sideSuffix, withOperated } from './util/record-side.ts';
 import { describeType, requireMap, requireStruct } from './util/requirements.ts';
+import { copyStruct } from './util/schema-util.ts';
 
 const CONFIG_DEF = new ConfigDef()
   .define({ name: 'fields', type: 'LIST', validator: nonEmptyList, importance: 'HIGH', documentation: 'Names of fields to mask.' })
@@ -101,11 +102,9 @@ abstract class MaskField<R extends ConnectRecord<R>> extends ConfiguredPlugin<Co
       return withOperated(this.side, record, null, updated);
     }
     const struct = requireStruct(value, PURPOSE);
-    const updated = new Struct(struct.schema);
-    for (const field of struct.schema.fields()) {
-      const fieldValue = this.#replaceNullWithDefault ? struct.get(field) : struct.getWithoutDefault(field);
-      updated.put(field, this.#fields.has(field.name) ? this.#masked(fieldValue, field.schema.type) : fieldValue);
-    }
+    const updated = copyStruct(struct, struct.schema, this.#replaceNullWithDefault, (field, fieldValue) =>
+      this.#fields.has(field.name) ? this.#masked(fieldValue, field.schema.type) : fieldValue,
+    );
     return withOperated(this.side, record, struct.schema, updated);
   }
 

@@ -4,7 +4,7 @@
  * `unix.precision`), `string` (a SimpleDateFormat `format`, UTC), and Connect's `Date`, `Time`
  * and `Timestamp` logical types.
  */
-import type { ConnectRecord, Schema, Transformation } from '../api/index.ts';
+import type { ConnectRecord, Schema, Struct, Transformation } from '../api/index.ts';
 import {
   ConfigDef,
   ConnectError,
@@ -15,7 +15,6 @@ import {
   LogicalTimestamp,
   SchemaBuilder,
   Schemas,
-  Struct,
   TIME_LOGICAL_NAME,
   TIMESTAMP_LOGICAL_NAME,
 } from '../api/index.ts';
@@ -27,7 +26,7 @@ import type { RecordSide } from './util/record-side.ts';
 import { operatingSchema, operatingValue, sideSuffix, withOperated } from './util/record-side.ts';
 import { describeType, requireMap, requireStructOrNull } from './util/requirements.ts';
 import { SchemaCache } from './util/schema-cache.ts';
-import { copySchemaBasics } from './util/schema-util.ts';
+import { copySchemaBasics, copyStruct } from './util/schema-util.ts';
 import { DateParseError, SimpleDateFormat } from './util/simple-date-format.ts';
 
 const TIMESTAMP_TYPES = ['string', 'unix', 'Date', 'Time', 'Timestamp'] as const;
@@ -177,12 +176,9 @@ abstract class TimestampConverter<R extends ConnectRecord<R>> extends Configured
 
   #convertStruct(struct: Struct | null, updatedSchema: Schema): Struct | null {
     if (struct === null) return null;
-    const updated = new Struct(updatedSchema);
-    for (const field of struct.schema.fields()) {
-      const fieldValue = this.#replaceNullWithDefault ? struct.get(field) : struct.getWithoutDefault(field);
-      updated.put(field.name, field.name === this.#field ? this.#convert(fieldValue, typeFromSchema(field.schema)) : fieldValue);
-    }
-    return updated;
+    return copyStruct(struct, updatedSchema, this.#replaceNullWithDefault, (field, fieldValue) =>
+      field.name === this.#field ? this.#convert(fieldValue, typeFromSchema(field.schema)) : fieldValue,
+    );
   }
 
   /** Converts a timestamp of `from` (inferred when null) to the target type; null stays null. */
