@@ -37,6 +37,9 @@ export const REGISTRY_CONFIG = new ConfigDef()
   .define({ name: 'schema.registry.group.id', type: 'STRING', default: 'schema-registry', importance: 'MEDIUM', documentation: 'The group registries elect their leader in.' })
   .define({ name: 'host.name', type: 'STRING', default: null, importance: 'HIGH', documentation: 'The host name other registries use to forward writes here (default: the listener host).' })
   .define({ name: 'leader.eligibility', type: 'BOOLEAN', default: true, importance: 'MEDIUM', documentation: 'Whether this registry may become the leader.' })
+  .define({ name: 'kafkagroup.session.timeout.ms', type: 'INT', default: 10_000, validator: validators.atLeast(1), importance: 'LOW', documentation: 'How long the leader group waits for a silent registry before electing another leader.' })
+  .define({ name: 'kafkagroup.heartbeat.interval.ms', type: 'INT', default: 3_000, validator: validators.atLeast(1), importance: 'LOW', documentation: 'How often a registry tells the leader group it is alive.' })
+  .define({ name: 'kafkagroup.rebalance.timeout.ms', type: 'INT', default: 300_000, validator: validators.atLeast(1), importance: 'LOW', documentation: 'How long the leader group waits for members to rejoin during an election.' })
   .define({ name: 'leader.election.sticky', type: 'BOOLEAN', default: false, importance: 'LOW', documentation: 'Keep the current leader when members join.' })
   .define({
     name: 'schema.compatibility.level',
@@ -86,6 +89,9 @@ export async function run(argv: string[]): Promise<number> {
       groupId: config.getString('schema.registry.group.id') ?? undefined,
       leaderEligibility: config.getBoolean('leader.eligibility') ?? true,
       stickyElection: config.getBoolean('leader.election.sticky') ?? false,
+      sessionTimeoutMs: config.getInt('kafkagroup.session.timeout.ms') ?? undefined,
+      heartbeatIntervalMs: config.getInt('kafkagroup.heartbeat.interval.ms') ?? undefined,
+      rebalanceTimeoutMs: config.getInt('kafkagroup.rebalance.timeout.ms') ?? undefined,
       clientProperties,
     },
     registry: {

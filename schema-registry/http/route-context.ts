@@ -41,6 +41,8 @@ export async function performWrite<T>(ctx: RouteContext, request: FastifyRequest
     },
     ctx.forwardTimeoutMs,
   );
+  // Read-your-writes on followers too: the answer waits until this registry has the change.
+  if (answer.status < 300) await ctx.store.catchUp();
   await reply.code(answer.status).type(answer.contentType).send(answer.body);
   return FORWARDED;
 }

@@ -26,5 +26,7 @@ export interface RegistryStore {
    * Only the leader may write; others get RegistryError 50004.
    */
   write<T>(plan: WritePlan<T>): Promise<T>;
+  /** Applies everything stored so far (a follower calls it after the leader took a forwarded write, for read-your-writes). */
+  catchUp(): Promise<void>;
   close(): Promise<void>;
 }

@@ -34,8 +34,10 @@ export interface KafkaStoreOptions {
   initTimeoutMs?: number;
   /** `kafkastore.timeout.ms`: how long a write may wait for its records to be stored and read back (default 10 s). */
   timeoutMs?: number;
+  /** kafkagroup.session.timeout.ms / heartbeat.interval.ms / rebalance.timeout.ms of the leader group. */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
   /** Extra Kafka client properties (security settings and the like). */
   clientProperties?: Record<string, string>;
   registry?: RegistryOptions;
@@ -91,6 +93,7 @@ export class KafkaRegistryStore implements RegistryStore {
       sticky: options.stickyElection ?? false,
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+      ...(options.rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeoutMs: options.rebalanceTimeoutMs }),
       logger: options.logger,
       onChange: (leader) => this.leaderChanged(leader),
     });
@@ -133,6 +136,10 @@ export class KafkaRegistryStore implements RegistryStore {
       this.leaderWaiters.push(done);
     });
     return this.current;
+  }
+
+  async catchUp(): Promise<void> {
+    if (!(await this.reader.catchUp(this.timeoutMs))) throw registryErrors.operationTimeout(`Timed out reading the schemas topic ${this.topic} to its end`);
   }
 
   write<T>(plan: WritePlan<T>): Promise<T> {

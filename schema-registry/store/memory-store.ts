@@ -23,6 +23,8 @@ export class MemoryRegistryStore implements RegistryStore {
     return this.leader();
   }
 
+  async catchUp(): Promise<void> {}
+
   write<T>(plan: WritePlan<T>): Promise<T> {
     return this.lock.run(async () => {
       const write = plan(this.registry);
