@@ -3,6 +3,7 @@
  * task configs, and is started and stopped by the worker. Methods may be async.
  */
 import type { ConfigDef, ConfigValue } from '../config/index.ts';
+import { initializedContext } from './errors.ts';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -29,8 +30,7 @@ export abstract class Connector implements Versioned {
 
   /** The context given to initialize(). */
   protected get context(): ConnectorContext {
-    if (this.#context === null) throw new Error(`${this.constructor.name} used before initialize()`);
-    return this.#context;
+    return initializedContext(this.#context, this);
   }
 
   abstract version(): string;

@@ -56,3 +56,12 @@ export class IllegalWorkerStateException extends ConnectError {
     super(message, { ...options, code: 'CONNECT_ILLEGAL_STATE' });
   }
 }
+
+/**
+ * The context a connector or task got from initialize(). Using it earlier is a bug in the plugin,
+ * so the error names the plugin class rather than failing on a null deep inside it.
+ */
+export function initializedContext<T>(context: T | null, plugin: object): T {
+  if (context === null) throw new IllegalWorkerStateException(`${plugin.constructor.name} used before initialize()`);
+  return context;
+}

@@ -3,6 +3,7 @@ import type { ConnectorContext, MaybePromise, Versioned } from './connector.ts';
 import { Connector } from './connector.ts';
 import type { SinkRecord } from './records.ts';
 import type { TopicPartition, TopicPartitionOffset } from './topic-partition.ts';
+import { initializedContext } from './errors.ts';
 
 export const TOPICS_CONFIG = 'topics';
 export const TOPICS_REGEX_CONFIG = 'topics.regex';
@@ -55,8 +56,7 @@ export abstract class SinkTask implements Versioned {
   }
 
   protected get context(): SinkTaskContext {
-    if (this.#context === null) throw new Error(`${this.constructor.name} used before initialize()`);
-    return this.#context;
+    return initializedContext(this.#context, this);
   }
 
   abstract version(): string;

@@ -3,6 +3,7 @@ import type { ConnectorContext, MaybePromise, Versioned } from './connector.ts';
 import { Connector } from './connector.ts';
 import type { SourceMap, SourceRecord } from './records.ts';
 import type { RecordMetadata } from './topic-partition.ts';
+import { initializedContext } from './errors.ts';
 
 /** Reads committed source offsets back (e.g. where a file source stopped). */
 export interface OffsetStorageReader {
@@ -60,8 +61,7 @@ export abstract class SourceTask implements Versioned {
   }
 
   protected get context(): SourceTaskContext {
-    if (this.#context === null) throw new Error(`${this.constructor.name} used before initialize()`);
-    return this.#context;
+    return initializedContext(this.#context, this);
   }
 
   abstract version(): string;

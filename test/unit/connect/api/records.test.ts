@@ -125,7 +125,7 @@ describe('connector and task contracts', () => {
       raiseError: () => undefined,
       offsetStorageReader: () => ({ offset: async () => null, offsets: async () => [] }),
     };
-    expect(() => c.reader()).toThrow(/used before initialize/);
+    expect(() => c.reader()).toThrow(expect.objectContaining({ code: 'CONNECT_ILLEGAL_STATE', message: expect.stringMatching(/LinesConnector used before initialize/) }));
     c.initialize(context);
     expect(c.reader()).toBeDefined();
     const values = await c.validate({});
