@@ -370,27 +370,31 @@ export class KafkaConsumer {
     this.rebalancing = true;
   }
 
-  /** A join or rejoin completed: diff the assignment, queue the callbacks poll will run. */
+  /**
+   * A join or rejoin completed: partitions no longer ours stop at once and stay assigned until
+   * their revocation callback ran in poll (so positions and assignment() still show them there,
+   * as in Java); new partitions are assigned in poll, just before their callback.
+   */
   private onJoined(assignments: readonly GroupAssignment[]): void {
     const next = assignments.flatMap(({ topic, partitions }) => partitions.map((partition) => ({ topic, partition })));
     const nextKeys = new Set(next.map((p) => topicPartitionKey(p.topic, p.partition)));
-    const current = this.state.assigned();
-    const currentKeys = new Set(current.map((p) => topicPartitionKey(p.topic, p.partition)));
-    const revoked = current.filter((p) => !nextKeys.has(topicPartitionKey(p.topic, p.partition)));
-    const added = next.filter((p) => !currentKeys.has(topicPartitionKey(p.topic, p.partition)));
+    const owned = this.state.owned();
+    const ownedKeys = new Set(owned.map((p) => topicPartitionKey(p.topic, p.partition)));
+    const queuedAssignments = new Set(
+      this.pendingCallbacks.filter((c) => c.kind === 'assigned').flatMap((c) => c.partitions.map((p) => topicPartitionKey(p.topic, p.partition))),
+    );
+    const revoked = owned.filter((p) => !nextKeys.has(topicPartitionKey(p.topic, p.partition)));
+    const added = next.filter((p) => !ownedKeys.has(topicPartitionKey(p.topic, p.partition)) && !queuedAssignments.has(topicPartitionKey(p.topic, p.partition)));
     this.rebalancing = false;
     if (revoked.length > 0) {
       if (this.settings.enableAutoCommit) {
         const positions = this.currentPositions().filter((p) => !nextKeys.has(topicPartitionKey(p.topic, p.partition)));
         void this.commit(positions).catch((err: unknown) => this.logger?.warn({ err }, 'committing revoked partitions failed'));
       }
-      this.state.unassign(revoked);
+      this.state.markRevoking(revoked);
       this.pendingCallbacks.push({ kind: 'revoked', partitions: revoked });
     }
-    if (added.length > 0) {
-      this.state.assign(added);
-      this.pendingCallbacks.push({ kind: 'assigned', partitions: added });
-    }
+    if (added.length > 0) this.pendingCallbacks.push({ kind: 'assigned', partitions: added });
     this.logger?.info({ group: this.settings.groupId, generation: this.client.generationId, assigned: next.length, revoked: revoked.length, added: added.length }, 'joined consumer group');
     this.resolveJoinWaiters();
     this.wake();
@@ -405,8 +409,16 @@ export class KafkaConsumer {
   private async runRebalanceCallbacks(): Promise<void> {
     while (this.pendingCallbacks.length > 0) {
       const { kind, partitions } = this.pendingCallbacks.shift()!;
-      if (kind === 'revoked') await this.listener?.onPartitionsRevoked?.(partitions);
-      else await this.listener?.onPartitionsAssigned?.(partitions);
+      if (kind === 'revoked') {
+        try {
+          await this.listener?.onPartitionsRevoked?.(partitions);
+        } finally {
+          this.state.unassign(partitions, true);
+        }
+      } else {
+        this.state.assign(partitions);
+        await this.listener?.onPartitionsAssigned?.(partitions);
+      }
     }
   }
 

@@ -12,6 +12,8 @@ export interface PartitionState {
   /** Set by seekToBeginning/seekToEnd: look the offset up instead of using the committed one. */
   resetTo: OffsetResetTarget | undefined;
   paused: boolean;
+  /** Revoked by a rebalance; stays assigned (not fetched, not delivered) until the revocation callback ran. */
+  revoking: boolean;
   /** Fetched records not yet handed out, all at or after `position`. */
   buffered: ConsumerRecord[];
   /** Where fetching continues once `buffered` is handed out. */
@@ -28,16 +30,37 @@ export class SubscriptionState {
   private readonly partitions = new Map<string, PartitionState>();
   private nextStart = 0;
 
+  /** Adds partitions with unknown positions; a partition still being revoked starts over. */
   assign(partitions: readonly TopicPartition[]): void {
     for (const { topic, partition } of partitions) {
       const key = topicPartitionKey(topic, partition);
-      if (this.partitions.has(key)) continue;
-      this.partitions.set(key, { topic, partition, position: undefined, resetTo: undefined, paused: false, buffered: [], bufferedNext: undefined, epoch: 0 });
+      const existing = this.partitions.get(key);
+      if (existing !== undefined && !existing.revoking) continue;
+      this.partitions.set(key, { topic, partition, position: undefined, resetTo: undefined, paused: false, revoking: false, buffered: [], bufferedNext: undefined, epoch: (existing?.epoch ?? 0) + 1 });
     }
   }
 
-  unassign(partitions: readonly TopicPartition[]): void {
-    for (const { topic, partition } of partitions) this.partitions.delete(topicPartitionKey(topic, partition));
+  /** Stops fetching and delivering the partitions; they stay assigned until unassign(). */
+  markRevoking(partitions: readonly TopicPartition[]): void {
+    for (const { topic, partition } of partitions) {
+      const state = this.get(topic, partition);
+      if (state === undefined) continue;
+      state.revoking = true;
+      this.dropBuffered(state);
+    }
+  }
+
+  /** Assigned partitions that are not being revoked. */
+  owned(): TopicPartition[] {
+    return [...this.partitions.values()].filter((s) => !s.revoking).map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  /** Removes partitions; with `onlyRevoking`, only those still marked revoking (not assigned again meanwhile). */
+  unassign(partitions: readonly TopicPartition[], onlyRevoking = false): void {
+    for (const { topic, partition } of partitions) {
+      const key = topicPartitionKey(topic, partition);
+      if (!onlyRevoking || this.partitions.get(key)?.revoking === true) this.partitions.delete(key);
+    }
   }
 
   assigned(): TopicPartition[] {
@@ -69,18 +92,18 @@ export class SubscriptionState {
 
   /** Partitions whose position must be looked up (committed offset or reset policy). */
   needingPosition(): PartitionState[] {
-    return [...this.partitions.values()].filter((s) => s.position === undefined);
+    return [...this.partitions.values()].filter((s) => s.position === undefined && !s.revoking);
   }
 
   /** Partitions to fetch now: position known, not paused, nothing waiting to be handed out. */
   fetchable(): PartitionState[] {
-    return [...this.partitions.values()].filter((s) => s.position !== undefined && !s.paused && s.buffered.length === 0);
+    return [...this.partitions.values()].filter((s) => s.position !== undefined && !s.paused && !s.revoking && s.buffered.length === 0);
   }
 
   /** Stores what a fetch from `fetchOffset` returned, unless the partition moved (seek, reset, revoke) meanwhile. */
   addFetched(topic: string, partition: number, epoch: number, fetchOffset: bigint, fetched: FetchedPartition): boolean {
     const state = this.get(topic, partition);
-    if (state === undefined || state.epoch !== epoch || state.position !== fetchOffset || state.buffered.length > 0) return false;
+    if (state === undefined || state.revoking || state.epoch !== epoch || state.position !== fetchOffset || state.buffered.length > 0) return false;
     if (fetched.records.length === 0) {
       state.position = fetched.nextOffset;
       return true;

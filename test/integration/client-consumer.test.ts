@@ -92,17 +92,22 @@ describe.each(brokerNames())('KafkaConsumer against %s', (broker) => {
     const group = uniqueTopic('group-rebalance');
     await admin.createTopics([{ name: topic, partitions: 4 }]);
     const events: string[] = [];
-    const listener = (name: string) => ({
+    // As in Java, revoked partitions are still assigned (with their positions) while the callback runs.
+    const stillOwned: boolean[] = [];
+    const listener = (name: string, self: () => KafkaConsumer) => ({
       onPartitionsAssigned: (ps: TopicPartition[]) => void events.push(`${name}+${keysOf(ps).join(',')}`),
-      onPartitionsRevoked: (ps: TopicPartition[]) => void events.push(`${name}-${keysOf(ps).join(',')}`),
+      onPartitionsRevoked: (ps: TopicPartition[]) => {
+        events.push(`${name}-${keysOf(ps).join(',')}`);
+        stillOwned.push(keysOf(ps).every((k) => keysOf(self().assignment()).includes(k)));
+      },
     });
     const a = consumer({ 'group.id': group, 'auto.offset.reset': 'earliest', 'enable.auto.commit': 'false' });
-    await a.subscribe([topic], listener('a'));
+    await a.subscribe([topic], listener('a', () => a));
     await pollUntil([a], () => a.assignment().length === 4);
     expect(keysOf(a.assignment())).toEqual([0, 1, 2, 3].map((p) => `${topic}-${p}`));
 
     const b = consumer({ 'group.id': group, 'auto.offset.reset': 'earliest', 'enable.auto.commit': 'false' });
-    const joining = b.subscribe([topic], listener('b'));
+    const joining = b.subscribe([topic], listener('b', () => b));
     await pollUntil([a], () => a.assignment().length === 2, 60_000);
     await joining;
     await pollUntil([a, b], () => b.assignment().length === 2);
@@ -119,6 +124,7 @@ describe.each(brokerNames())('KafkaConsumer against %s', (broker) => {
     expect(events[0]).toBe(`a+${[0, 1, 2, 3].map((p) => `${topic}-${p}`).join(',')}`);
     expect(events).toContain(`b-${keysOf(b.assignment()).join(',')}`);
     expect(events.filter((e) => e.startsWith('a-'))).toHaveLength(1);
+    expect(stillOwned).toEqual([true, true]);
   });
 
   it('holds back paused partitions and delivers them after resume', async () => {

@@ -100,3 +100,26 @@ describe('SubscriptionState', () => {
     expect(() => state.require('t', 7, 'pause')).toThrow('cannot pause t-7: the partition is not assigned to this consumer');
   });
 });
+
+describe('SubscriptionState revocation', () => {
+  it('keeps a revoked partition assigned but idle until unassigned, and starts over when it comes back', () => {
+    const state = new SubscriptionState();
+    state.assign([{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }]);
+    const p0 = state.get('t', 0)!;
+    state.seek(p0, 4n);
+    state.markRevoking([{ topic: 't', partition: 0 }]);
+    expect(state.assigned()).toHaveLength(2);
+    expect(state.owned()).toEqual([{ topic: 't', partition: 1 }]);
+    expect(state.fetchable()).toEqual([]);
+    expect(p0.position).toBe(4n);
+    expect(state.addFetched('t', 0, p0.epoch, 4n, recordsFromBatches('t', 0, [batch(4n, 1)], 4n))).toBe(false);
+    // Assigned again before the revocation callback ran: a fresh state that unassign(…, true) keeps.
+    state.assign([{ topic: 't', partition: 0 }]);
+    expect(state.get('t', 0)).toMatchObject({ revoking: false, position: undefined });
+    state.unassign([{ topic: 't', partition: 0 }], true);
+    expect(state.assigned()).toHaveLength(2);
+    state.markRevoking([{ topic: 't', partition: 1 }]);
+    state.unassign([{ topic: 't', partition: 1 }], true);
+    expect(state.assigned()).toEqual([{ topic: 't', partition: 0 }]);
+  });
+});
