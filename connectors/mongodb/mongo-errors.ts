@@ -10,9 +10,14 @@ import { MongoBulkWriteError, MongoError, MongoNetworkError, MongoServerSelectio
 // NotPrimaryOrSecondary, MaxTimeMSExpired, WriteConcernFailed, StaleConfig, NetworkInterfaceExceededTimeLimit.
 const RETRIABLE_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 50, 64, 13388, 63]);
 
+// The driver sometimes wraps a connection failure into a MongoBulkWriteError whose only trace of
+// it is the message (e.g. "connect ECONNREFUSED" while the server restarts).
+const CONNECTION_MESSAGE = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|connection .*(closed|reset)|Server selection timed out/i;
+
 export function isRetriableMongoError(error: unknown): boolean {
   if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
   if (!(error instanceof MongoError)) return false;
+  if (typeof error.code !== 'number' && CONNECTION_MESSAGE.test(error.message)) return true;
   if (error.hasErrorLabel('RetryableWriteError') || error.hasErrorLabel('ResetPool')) return true;
   if (typeof error.code === 'number' && RETRIABLE_CODES.has(error.code)) return true;
   if (error instanceof MongoBulkWriteError && error.writeConcernError !== undefined && error.writeConcernError !== null) return true;
