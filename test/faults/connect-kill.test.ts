@@ -1,0 +1,150 @@
+// Connect worker faults: kill -9 of connect-standalone while a 1,000,000-line file streams through
+// `sluice broker` into a sink file; after a restart the sink file holds every line, and the
+// duplicates (records sent again after the last committed offsets) are counted, reported and
+// bounded by what the worker moves in one offset flush interval (source side plus sink side).
+// And a graceful stop (SIGTERM) in the middle: after the restart, no loss and no duplicate.
+import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Running } from '../integration/connect-harness.ts';
+import { CONNECT_STANDALONE, freePort, properties, readOr, run, startSluiceBroker, stop, waitFor } from '../integration/connect-harness.ts';
+
+const LINES = 1_000_000;
+const FLUSH_INTERVAL_MS = 2000;
+const processes: Running[] = [];
+
+afterEach(async () => {
+  for (const p of processes.splice(0)) await stop(p, 5000);
+});
+
+function lineOf(i: number): string {
+  return `line-${String(i).padStart(8, '0')} the quick brown fox jumps over the lazy dog`;
+}
+
+function writeInput(file: string, lines: number): void {
+  const fd = openSync(file, 'w');
+  let chunk = '';
+  for (let i = 0; i < lines; i++) {
+    chunk += `${lineOf(i)}\n`;
+    if (chunk.length > 1 << 20) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+}
+
+/** Counts each input line in the sink file: how many are missing, duplicated, or not input lines at all. */
+function audit(sink: string, lines: number): { total: number; missing: number; duplicates: number; foreign: number } {
+  const seen = new Uint8Array(lines);
+  let total = 0;
+  let foreign = 0;
+  let duplicates = 0;
+  for (const line of readOr(sink).split('\n')) {
+    if (line === '') continue;
+    total++;
+    const m = /^line-(\d{8}) /.exec(line);
+    const i = m === null ? -1 : Number(m[1]);
+    if (i < 0 || i >= lines || line !== lineOf(i)) {
+      foreign++;
+      continue;
+    }
+    if (seen[i] === 1) duplicates++;
+    seen[i] = 1;
+  }
+  const missing = seen.reduce((n, v) => n + (v === 0 ? 1 : 0), 0);
+  return { total, missing, duplicates, foreign };
+}
+
+function countLines(file: string): number {
+  let n = 0;
+  const text = readOr(file);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+async function pipeline(): Promise<{ dir: string; input: string; sink: string; args: string[] }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sluice-connect-kill-'));
+  const brokerPort = await freePort();
+  processes.push(await startSluiceBroker(path.join(dir, 'broker'), brokerPort));
+  const input = path.join(dir, 'input.txt');
+  const sink = path.join(dir, 'sink.txt');
+  writeInput(input, LINES);
+  const write = (name: string, entries: Record<string, string | number>): string => {
+    const file = path.join(dir, name);
+    const fd = openSync(file, 'w');
+    writeSync(fd, properties(entries));
+    closeSync(fd);
+    return file;
+  };
+  const worker = write('worker.properties', {
+    'bootstrap.servers': `127.0.0.1:${brokerPort}`,
+    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'offset.storage.file.filename': path.join(dir, 'connect.offsets'),
+    'offset.flush.interval.ms': FLUSH_INTERVAL_MS,
+    listeners: `http://127.0.0.1:${await freePort()}`,
+  });
+  const source = write('source.properties', { name: 'kill-source', 'connector.class': 'FileStreamSource', file: input, topic: 'kill-lines' });
+  const sinkProps = write('sink.properties', { name: 'kill-sink', 'connector.class': 'FileStreamSink', file: sink, topics: 'kill-lines' });
+  return { dir, input, sink, args: [worker, source, sinkProps] };
+}
+
+describe('connect-standalone faults', () => {
+  it(
+    'kill -9 while streaming 1,000,000 lines: after a restart every line is in the sink file; duplicates bounded by one flush interval per side (source and sink)',
+    async () => {
+      const p = await pipeline();
+      const first = run(CONNECT_STANDALONE, p.args);
+      processes.push(first);
+      await waitFor(() => countLines(p.sink) > 0, 120_000, 'the first lines in the sink file', first);
+      const streamingFrom = Date.now();
+      await waitFor(() => countLines(p.sink) >= LINES / 4, 300_000, 'a quarter of the lines in the sink file', first);
+      const linesAtKill = countLines(p.sink);
+      const rate = linesAtKill / ((Date.now() - streamingFrom) / 1000);
+      first.child.kill('SIGKILL');
+      await first.exited;
+
+      const second = run(CONNECT_STANDALONE, p.args);
+      processes.push(second);
+      await waitFor(() => countLines(p.sink) >= LINES && audit(p.sink, LINES).missing === 0, 600_000, 'every line in the sink file', second);
+      // Let a record sent twice arrive before counting.
+      await new Promise((resolve) => setTimeout(resolve, 2 * FLUSH_INTERVAL_MS));
+      const result = audit(p.sink, LINES);
+      const bound = Math.ceil(2 * rate * (FLUSH_INTERVAL_MS / 1000));
+      process.stdout.write(
+        `kill -9 at ${linesAtKill} lines (${rate.toFixed(0)} lines/s): ${result.duplicates} duplicates after restart ` +
+          `(bound: 2 flush intervals of ${FLUSH_INTERVAL_MS} ms = ${bound}), ${result.missing} missing, ${result.foreign} foreign\n`,
+      );
+      expect(result.missing).toBe(0);
+      expect(result.foreign).toBe(0);
+      expect(result.duplicates).toBeLessThanOrEqual(bound);
+      expect(await stop(second)).toBe(0);
+    },
+    900_000,
+  );
+
+  it(
+    'a graceful stop and restart in the middle loses nothing and repeats nothing',
+    async () => {
+      const p = await pipeline();
+      const first = run(CONNECT_STANDALONE, p.args);
+      processes.push(first);
+      await waitFor(() => countLines(p.sink) >= LINES / 5, 300_000, 'a fifth of the lines in the sink file', first);
+      expect(await stop(first)).toBe(0);
+      const offsets = JSON.parse(readFileSync(path.join(p.dir, 'connect.offsets'), 'utf8')) as { offsets: Array<{ offset: { position: number } }> };
+      expect(offsets.offsets[0].offset.position).toBeGreaterThan(0);
+
+      const second = run(CONNECT_STANDALONE, p.args);
+      processes.push(second);
+      await waitFor(() => countLines(p.sink) >= LINES, 600_000, 'every line in the sink file', second);
+      await new Promise((resolve) => setTimeout(resolve, 2 * FLUSH_INTERVAL_MS));
+      expect(audit(p.sink, LINES)).toEqual({ total: LINES, missing: 0, duplicates: 0, foreign: 0 });
+      expect(readFileSync(p.sink, 'utf8')).toBe(readFileSync(p.input, 'utf8'));
+      expect(await stop(second)).toBe(0);
+    },
+    900_000,
+  );
+});
