@@ -33,20 +33,35 @@ export interface Pipeline {
   files: string[];
   /** The worker's REST API. */
   restUrl: string;
+  /** The integrated broker. */
+  bootstrap: string;
+  /** Lines Elasticsearch rejects (their price is not a number). */
+  malformed: ReadonlySet<number>;
+  dlqTopic: string;
 }
+
+export interface PipelineOptions {
+  /** Ids whose line has a price Elasticsearch cannot index. */
+  malformed?: readonly number[];
+}
+
+const lineDocument = (id: number) => ({ id, name: `item ${id}`, price: id * 0.25, tags: ['a', 'b'] });
 
 /**
  * Writes the input file and the three properties files of a file → topic → Elasticsearch
  * pipeline. Documents are keyed by their `id` field (ValueToKey + ExtractField), so a record the
  * file source sends twice after a crash rewrites the same document.
  */
-export async function writePipeline(lines: number): Promise<Pipeline> {
+export async function writePipeline(lines: number, options: PipelineOptions = {}): Promise<Pipeline> {
   const dir = mkdtempSync(path.join(tmpdir(), 'es-standalone-'));
   const topic = uniqueTopic('standalone');
-  const input = Array.from({ length: lines }, (_, id) => JSON.stringify({ id, name: `item ${id}`, price: id * 0.25, tags: ['a', 'b'] })).join('\n');
+  const malformed = new Set(options.malformed ?? []);
+  const dlqTopic = `${topic}-dlq`;
+  const input = Array.from({ length: lines }, (_, id) => JSON.stringify(malformed.has(id) ? { ...lineDocument(id), price: 'not a price' } : lineDocument(id))).join('\n');
   writeFileSync(path.join(dir, 'input.jsonl'), `${input}\n`);
   const props = (entries: Record<string, string | number>) => `${Object.entries(entries).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
   const restUrl = `http://127.0.0.1:${await freePort()}`;
+  const bootstrap = `127.0.0.1:${await freePort()}`;
   writeFileSync(
     path.join(dir, 'worker.properties'),
     props({
@@ -56,7 +71,7 @@ export async function writePipeline(lines: number): Promise<Pipeline> {
       'offset.flush.interval.ms': 1000,
       'plugin.path': path.join(REPO, 'connectors/elasticsearch'),
       listeners: restUrl,
-      'broker.listeners': `PLAINTEXT://127.0.0.1:${await freePort()}`,
+      'broker.listeners': `PLAINTEXT://${bootstrap}`,
       'broker.data.dir': path.join(dir, 'broker'),
     }),
   );
@@ -76,9 +91,14 @@ export async function writePipeline(lines: number): Promise<Pipeline> {
       'transforms.extractId.type': 'org.apache.kafka.connect.transforms.ExtractField$Key',
       'transforms.extractId.field': 'id',
       'schema.ignore': 'true',
+      'behavior.on.malformed.documents': 'warn',
+      'errors.tolerance': 'all',
+      'errors.deadletterqueue.topic.name': dlqTopic,
+      'errors.deadletterqueue.topic.replication.factor': 1,
+      'errors.deadletterqueue.context.headers.enable': 'true',
     }),
   );
-  return { dir, topic, lines, restUrl, files: ['worker.properties', 'file-source.properties', 'es-sink.properties'].map((f) => path.join(dir, f)) };
+  return { dir, topic, lines, restUrl, bootstrap, malformed, dlqTopic, files: ['worker.properties', 'file-source.properties', 'es-sink.properties'].map((f) => path.join(dir, f)) };
 }
 
 export interface Worker {
@@ -130,14 +150,13 @@ export async function waitForCount(client: Client, index: string, count: number,
   }
 }
 
-const lineDocument = (id: number) => ({ id, name: `item ${id}`, price: id * 0.25, tags: ['a', 'b'] });
-
 /**
  * Every line is one document, keyed by its id, with its content: the count equals the lines and,
  * as ids are unique, the ids 0..n-1 (checked by their sum, minimum and maximum); the contents of
  * all documents (up to 10,000) or of an evenly spread sample are compared.
  */
 export async function expectAllLines(client: Client, pipeline: Pipeline): Promise<void> {
+  if (pipeline.malformed.size > 0) throw new Error('expectAllLines() checks pipelines without malformed lines');
   const n = pipeline.lines;
   expect(await countOf(client, pipeline.topic)).toBe(n);
   if (n <= 10_000) {

@@ -4,8 +4,9 @@
 // Confluent's class name) indexes it.
 import { rmSync } from 'node:fs';
 import type { Client } from '@elastic/elasticsearch';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { esClient } from './elasticsearch-harness.ts';
+import { countOf, esClient } from './elasticsearch-harness.ts';
 import type { Pipeline } from './elasticsearch-standalone-harness.ts';
 import { expectAllLines, startWorker, waitForCount, waitRunning, writePipeline } from './elasticsearch-standalone-harness.ts';
 
@@ -34,5 +35,35 @@ describe('connect-standalone: JSON-lines file → topic → Elasticsearch', () =
     }
     expect(await worker.exited).toBe(0);
     await expectAllLines(client, pipeline);
+  });
+
+  it('sends a document Elasticsearch rejects to the worker’s dead letter queue and indexes the rest', async () => {
+    client ??= esClient();
+    const pipeline = await writePipeline(2000, { malformed: [1500] });
+    pipelines.push(pipeline);
+    const worker = startWorker(pipeline);
+    const kafka = new Kafka({ brokers: [pipeline.bootstrap], logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `${pipeline.topic}-dlq-reader` });
+    try {
+      await waitRunning(pipeline, worker, 60_000);
+      await waitForCount(client, pipeline.topic, pipeline.lines - 1, worker, 90_000);
+      await consumer.connect();
+      await consumer.subscribe({ topic: pipeline.dlqTopic, fromBeginning: true });
+      const dead = await new Promise<{ value: string; headers: Record<string, string> }>((resolve, reject) => {
+        setTimeout(() => reject(new Error(`nothing in ${pipeline.dlqTopic} after 30 s:\n${worker.output().slice(-5000)}`)), 30_000);
+        void consumer.run({
+          eachMessage: async ({ message }) =>
+            resolve({ value: message.value?.toString() ?? '', headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) }),
+        });
+      });
+      expect(JSON.parse(dead.value)).toMatchObject({ id: 1500, price: 'not a price' });
+      expect(dead.headers['__connect.errors.exception.message']).toMatch(/^Indexing failed: document_parsing_exception: .*status=400/);
+      expect(dead.headers['__connect.errors.topic']).toBe(pipeline.topic);
+    } finally {
+      await consumer.disconnect();
+      worker.child.kill('SIGTERM');
+    }
+    expect(await worker.exited).toBe(0);
+    expect(await countOf(client, pipeline.topic)).toBe(pipeline.lines - 1);
   });
 });

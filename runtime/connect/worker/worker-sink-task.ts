@@ -68,6 +68,8 @@ export class WorkerSinkTask extends WorkerTask {
   #closingPartitions = false;
   /** Raw records of the batch being put, for the errant record reporter. */
   #batch: readonly ConsumerRecord[] = [];
+  /** The consumed record behind each record given to put(): tasks may report a record after put() returned (KIP-610). */
+  readonly #rawOf = new WeakMap<SinkRecord, ConsumerRecord>();
 
   constructor(options: WorkerSinkTaskOptions) {
     super(options);
@@ -83,7 +85,9 @@ export class WorkerSinkTask extends WorkerTask {
         ? null
         : {
             report: async (record, error) => {
-              const raw = this.#batch.find((r) => r.topic === record.originalTopic && r.partition === record.originalKafkaPartition && Number(r.offset) === record.originalKafkaOffset);
+              const raw =
+                this.#rawOf.get(record) ??
+                this.#batch.find((r) => r.topic === record.originalTopic && r.partition === record.originalKafkaPartition && Number(r.offset) === record.originalKafkaOffset);
               if (raw === undefined) throw new ConnectError(`errantRecordReporter.report(): ${record.originalTopic}-${record.originalKafkaPartition}@${record.originalKafkaOffset} is not in the batch being put`);
               await reporter(raw, error);
             },
@@ -235,6 +239,7 @@ export class WorkerSinkTask extends WorkerTask {
       if (next === SKIPPED || next === null) return null;
       record = next;
     }
+    this.#rawOf.set(record, raw);
     return record;
   }
 
