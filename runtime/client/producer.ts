@@ -245,7 +245,9 @@ export class KafkaProducer {
 
   private dispatch(request: Pending[]): void {
     this.inFlight++;
-    const oldest = Math.min(...request.map((p) => p.enqueuedAt));
+    // A loop, not Math.min(...): a request can hold tens of thousands of records.
+    let oldest = Infinity;
+    for (const pending of request) if (pending.enqueuedAt < oldest) oldest = pending.enqueuedAt;
     const expiry = setTimeout(
       () => {
         const error = new KafkaConnectionError(
