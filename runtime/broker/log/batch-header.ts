@@ -132,11 +132,6 @@ export function validateBatch(buf: Uint8Array, pos: number, where: BatchLocation
   return size;
 }
 
-/** Whether a batch is a control batch (transaction markers): never compacted by key. */
-export function isControlBatch(buf: Uint8Array, pos = 0): boolean {
-  return (view(buf).getInt16(pos + ATTRIBUTES) & CONTROL_BIT) !== 0;
-}
-
 export function compressionOf(buf: Uint8Array, pos = 0): Compression {
   return (view(buf).getInt16(pos + ATTRIBUTES) & COMPRESSION_MASK) as Compression;
 }

@@ -9,7 +9,6 @@ export {
   encodeRequest,
   decodeResponse,
   encodeApiVersionsFallback,
-  chunksLength,
 } from './messages.ts';
 export type { DecodedRequest, DecodedResponse, EncodeOptions } from './messages.ts';
 export type { RequestHeader } from './headers.ts';

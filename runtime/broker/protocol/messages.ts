@@ -147,13 +147,6 @@ export function encodeApiVersionsFallback(correlationId: number): Buffer[] {
   });
 }
 
-/** Total bytes of a chunk list. */
-export function chunksLength(chunks: readonly Uint8Array[]): number {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  return n;
-}
-
 function codecFor(apiKey: number, apiVersion: number, side: 'request' | 'response'): { api: ApiDescriptor; codec: MessageCodec } {
   const api = getApi(apiKey);
   const codec = side === 'request' ? api?.requestCodec(apiVersion) : api?.responseCodec(apiVersion);
