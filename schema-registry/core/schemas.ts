@@ -3,6 +3,7 @@
  * through a lookup into the registry, the text checked by its type's rules and reduced to the
  * canonical string the registry stores and deduplicates on. Any problem is Confluent's 42201.
  */
+import { LruCache } from '../../runtime/util/lru-cache.ts';
 import { invalidSchema, RegistryError } from './errors.ts';
 import { parseAvro } from './avro/avro-parser.ts';
 import { avroCanonicalString, avroNormalizedString } from './avro/avro-writer.ts';
@@ -118,7 +119,7 @@ function normalizeReferences(refs: SchemaReference[]): SchemaReference[] {
 }
 
 const CACHE_LIMIT = 1000;
-const cache = new Map<string, ParsedSchema>();
+const cache = new LruCache<string, ParsedSchema>(CACHE_LIMIT);
 
 /**
  * Parses a schema submitted for `subject`. Throws RegistryError 42201 naming what is wrong.
@@ -136,14 +137,9 @@ export function parseSchema(request: SchemaRequest, subject: string, fetch: Refe
     const resolved = resolveReferences(subject, request.references ?? [], fetch, !options.validateAsNew);
     const key = JSON.stringify([type, options.normalize, options.validateAsNew, text, resolved.references, [...resolved.documents]]);
     const hit = cache.get(key);
-    if (hit) {
-      cache.delete(key);
-      cache.set(key, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const parsed = type === 'AVRO' ? parseAvroRequest(text, resolved, options) : parseJsonRequest(text, resolved, options);
     cache.set(key, parsed);
-    if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
     return parsed;
   } catch (err) {
     if (err instanceof RegistryError) throw err;

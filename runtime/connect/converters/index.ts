@@ -14,7 +14,7 @@ export { CONVERTER_TYPE_CONFIG, converterConfigDef, withConverterType } from './
 export type { ConverterType } from './converter-config.ts';
 export { SUPPORTED_CHARSETS, charsetFor } from './charsets.ts';
 export type { Charset } from './charsets.ts';
-export { LruCache } from './lru-cache.ts';
+export { LruCache } from '../../util/lru-cache.ts';
 export {
   availableConverters,
   availableHeaderConverters,

@@ -21,7 +21,7 @@ import {
 } from '../api/index.ts';
 import type { ConverterType } from './converter-config.ts';
 import { CONVERTER_TYPE_CONFIG, converterConfigDef, withConverterType } from './converter-config.ts';
-import { LruCache } from './lru-cache.ts';
+import { LruCache } from '../../util/lru-cache.ts';
 
 export const SCHEMAS_ENABLE_CONFIG = 'schemas.enable';
 export const SCHEMAS_CACHE_SIZE_CONFIG = 'schemas.cache.size';

@@ -1,29 +1,3 @@
-/** A small least-recently-used cache (Map keeps insertion order; a hit moves the entry to the end). */
-export class LruCache<K, V> {
-  readonly #capacity: number;
-  readonly #map = new Map<K, V>();
-
-  constructor(capacity: number) {
-    this.#capacity = capacity;
-  }
-
-  get size(): number {
-    return this.#map.size;
-  }
-
-  get(key: K): V | undefined {
-    const value = this.#map.get(key);
-    if (value !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    if (this.#capacity <= 0) return;
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    if (this.#map.size > this.#capacity) this.#map.delete(this.#map.keys().next().value as K);
-  }
-}
+// The cache moved to runtime/util (transforms and the registry core share it); this path stays for
+// converters/schema-registry/registry-converter.ts until its owner imports runtime/util directly.
+export { LruCache } from '../../util/lru-cache.ts';

@@ -5,16 +5,15 @@
  * output schema object (downstream identity checks stay cheap) instead of a rebuild.
  */
 import type { Schema } from '../../api/index.ts';
+import { LruCache } from '../../../util/lru-cache.ts';
 
 const DEFAULT_CAPACITY = 16;
 
 export class SchemaCache {
-  readonly #capacity: number;
-  // Insertion order is recency order: a hit moves the entry to the end.
-  readonly #entries = new Map<Schema, Schema>();
+  readonly #entries: LruCache<Schema, Schema>;
 
   constructor(capacity = DEFAULT_CAPACITY) {
-    this.#capacity = capacity;
+    this.#entries = new LruCache(capacity);
   }
 
   get size(): number {
@@ -22,24 +21,13 @@ export class SchemaCache {
   }
 
   get(key: Schema): Schema | undefined {
-    let found = this.#entries.get(key);
-    if (found === undefined) {
-      for (const [cachedKey, value] of this.#entries) {
-        if (cachedKey.equals(key)) {
-          found = value;
-          break;
-        }
-      }
-      if (found === undefined) return undefined;
-    }
-    this.set(key, found);
+    const found = this.#entries.get(key) ?? this.#entries.find((cached) => cached.equals(key));
+    if (found !== undefined) this.#entries.set(key, found);
     return found;
   }
 
   set(key: Schema, value: Schema): void {
-    this.#entries.delete(key);
     this.#entries.set(key, value);
-    if (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value as Schema);
   }
 
   /** The cached schema for `key`, built (and cached) by `build` on a miss. */
