@@ -11,7 +11,7 @@ export { SchemaBuilder } from './schema-builder.ts';
 export { DATE_LOGICAL_NAME, DECIMAL_LOGICAL_NAME, Struct, TIME_LOGICAL_NAME, TIMESTAMP_LOGICAL_NAME, validateValue } from './struct.ts';
 export { BigDecimal } from './big-decimal.ts';
 export type { RoundingMode } from './big-decimal.ts';
-export { LogicalDate, LogicalDecimal, LogicalTime, LogicalTimestamp, isLogicalSchema } from './logical-types.ts';
+export { LogicalDate, LogicalDecimal, LogicalTime, LogicalTimestamp, dateLogicalType } from './logical-types.ts';
 export { valuesEqual } from './values-equal.ts';
 export { convertToString as valueToString, inferSchema, parseString as parseValueString } from './values.ts';
 export { javaDoubleToString, javaFloatToString } from './java-numbers.ts';

@@ -11,7 +11,7 @@ import { DataException } from './errors.ts';
 import { javaDoubleToString, javaFloatToString } from './java-numbers.ts';
 import type { JsonValue } from './json-text.ts';
 import { JsonNumber, decodeBase64, encodeBase64, isJsonObject, jsonTypeName } from './json-text.ts';
-import { LogicalDate, LogicalDecimal, LogicalTime, LogicalTimestamp } from './logical-types.ts';
+import { LogicalDate, LogicalDecimal, LogicalTime, LogicalTimestamp, dateLogicalType } from './logical-types.ts';
 import type { Schema, SchemaType } from './schema.ts';
 import { SchemaBuilder } from './schema-builder.ts';
 import { DATE_LOGICAL_NAME, DECIMAL_LOGICAL_NAME, Struct, TIME_LOGICAL_NAME, TIMESTAMP_LOGICAL_NAME } from './struct.ts';
@@ -70,7 +70,7 @@ function writeLogical(out: string[], schema: Schema, value: unknown, opts: JsonD
     case DATE_LOGICAL_NAME:
     case TIME_LOGICAL_NAME:
     case TIMESTAMP_LOGICAL_NAME: {
-      const logical = schema.name === DATE_LOGICAL_NAME ? LogicalDate : schema.name === TIME_LOGICAL_NAME ? LogicalTime : LogicalTimestamp;
+      const logical = dateLogicalType(schema.name)!;
       if (!(value instanceof Date)) throw new DataException(`Invalid type for ${schema.name.split('.').pop()}, expected Date but was ${typeof value}${where(path)}`);
       out.push(String(logical.fromLogical(schema, value)));
       return true;

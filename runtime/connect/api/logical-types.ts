@@ -112,8 +112,16 @@ export const LogicalTimestamp = Object.freeze({
   },
 });
 
-/** True when the schema is one of the four logical types. */
-export function isLogicalSchema(schema: Schema | null): boolean {
-  const n = schema?.name;
-  return n === DECIMAL_LOGICAL_NAME || n === DATE_LOGICAL_NAME || n === TIME_LOGICAL_NAME || n === TIMESTAMP_LOGICAL_NAME;
+/** The Date, Time or Timestamp logical type a schema name stands for (all three carry a JS Date), or null. */
+export function dateLogicalType(name: string | null): typeof LogicalDate | typeof LogicalTime | typeof LogicalTimestamp | null {
+  switch (name) {
+    case DATE_LOGICAL_NAME:
+      return LogicalDate;
+    case TIME_LOGICAL_NAME:
+      return LogicalTime;
+    case TIMESTAMP_LOGICAL_NAME:
+      return LogicalTimestamp;
+    default:
+      return null;
+  }
 }

@@ -10,14 +10,9 @@ import {
   BigDecimal,
   ConfigDef,
   DataException,
-  DATE_LOGICAL_NAME,
-  LogicalDate,
-  LogicalTime,
-  LogicalTimestamp,
+  dateLogicalType,
   SchemaBuilder,
   Struct,
-  TIME_LOGICAL_NAME,
-  TIMESTAMP_LOGICAL_NAME,
   valueToString,
 } from '../api/index.ts';
 import { invalidValue } from '../config/index.ts';
@@ -98,16 +93,8 @@ function typeOfValue(value: unknown): SchemaType | null {
 
 /** Date, Time and Timestamp values as the integers they are stored as. */
 function encodeLogical(schema: Schema, value: unknown): unknown {
-  switch (schema.name) {
-    case DATE_LOGICAL_NAME:
-      return LogicalDate.fromLogical(schema, value as Date);
-    case TIME_LOGICAL_NAME:
-      return LogicalTime.fromLogical(schema, value as Date);
-    case TIMESTAMP_LOGICAL_NAME:
-      return LogicalTimestamp.fromLogical(schema, value as Date);
-    default:
-      return value;
-  }
+  const logical = dateLogicalType(schema.name);
+  return logical === null ? value : logical.fromLogical(schema, value as Date);
 }
 
 const JAVA_FLOAT = /^[+-]?(NaN|Infinity|((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)|(0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][+-]?\d+))[fFdD]?$/;
