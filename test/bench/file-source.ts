@@ -1,0 +1,221 @@
+// File source benchmark: lines/s from a 1 GiB file of 200 B lines (`--smoke`: 4 MB) into a topic
+// of the Apache Kafka broker from test/services, in one run on this machine:
+//   - Kafka Connect standalone 4.3.1 with FileStreamSource (the anchor);
+//   - our connect-standalone with FileSource, mode=tail;
+//   - our connect-standalone with FileSource, mode=spool (the same file, hard-linked into input.path).
+// Every worker: StringConverter for keys and values, offset.flush.interval.ms=10000, batch.size
+// 2000 (FileStreamSource's default), a fresh one-partition topic created beforehand. Figure:
+// records/s between the first record and the last one in the topic (end offsets polled every
+// 100 ms, so JVM and worker start-up do not count). `cat file > /dev/null` is printed as the
+// reading limit of the machine. SLUICE_BENCH_FILE_SOURCE_LINES overrides the number of lines.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, linkSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KafkaAdmin } from '../../runtime/client/index.ts';
+import { CONNECT_STANDALONE, freePort } from '../integration/connect-harness.ts';
+import { SERVICES_DIR, parseExports, runScript } from '../services/scripts.ts';
+import type { Bench, Row } from './table.ts';
+import { printTable } from './table.ts';
+
+const LINE_BYTES = 200;
+const BATCH_SIZE = 2000;
+
+function writeInput(file: string, lines: number): void {
+  const fd = openSync(file, 'w');
+  const pad = 'x'.repeat(LINE_BYTES - 1 - 'line-00000000 '.length);
+  let chunk = '';
+  for (let i = 0; i < lines; i++) {
+    chunk += `line-${String(i).padStart(8, '0')} ${pad}\n`;
+    if (chunk.length > 1 << 20) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+}
+
+function properties(entries: Record<string, string | number>): string {
+  return Object.entries(entries)
+    .map(([k, v]) => `${k}=${String(v).replace(/\\/g, '\\\\')}\n`)
+    .join('');
+}
+
+/** Seconds `cat file > /dev/null` takes (best of two: the file is in the page cache as for the workers). */
+async function catSeconds(file: string): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('sh', ['-c', `cat '${file}' > /dev/null`], { stdio: 'ignore' });
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cat exited with ${code}`))));
+    });
+    best = Math.min(best, (performance.now() - started) / 1000);
+  }
+  return best;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+interface Case {
+  label: string;
+  command: string;
+  args: string[];
+  topic: string;
+}
+
+/** Runs a worker until the topic holds every line; records/s from the first to the last record. */
+async function measure(admin: KafkaAdmin, c: Case, lines: number, timeoutMs: number): Promise<number> {
+  const child = spawn(c.command, c.args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } });
+  let output = '';
+  child.stdout!.on('data', (b: Buffer) => (output = (output + b.toString()).slice(-20_000)));
+  child.stderr!.on('data', (b: Buffer) => (output = (output + b.toString()).slice(-20_000)));
+  const started = performance.now();
+  let first = Number.NaN;
+  let firstCount = 0;
+  try {
+    for (;;) {
+      const ends = await admin.listOffsets([{ topic: c.topic, partition: 0 }], 'latest');
+      const end = Number([...ends.values()][0] ?? 0n);
+      const now = performance.now();
+      if (end > 0 && Number.isNaN(first)) {
+        first = now;
+        firstCount = end;
+      }
+      if (end >= lines) {
+        // Lines counted from the first sighting on, over the time since.
+        return (lines - firstCount) / ((now - first) / 1000);
+      }
+      if (child.exitCode !== null) throw new Error(`${c.label} exited early (${child.exitCode}):\n${output.slice(-4000)}`);
+      if (now - started > timeoutMs) throw new Error(`${c.label}: the topic has ${end} of ${lines} records after ${timeoutMs} ms:\n${output.slice(-4000)}`);
+      await sleep(100);
+    }
+  } finally {
+    await stopProcess(child);
+  }
+}
+
+export const fileSourceBench: Bench = {
+  name: 'file-source',
+  async run({ smoke }) {
+    // SLUICE_BENCH_FILE_SOURCE_LINES sizes a run in between (e.g. for profiling).
+    const lines = Number(process.env.SLUICE_BENCH_FILE_SOURCE_LINES ?? 0) || (smoke ? 20_000 : Math.ceil(2 ** 30 / LINE_BYTES));
+    const timeoutMs = smoke ? 180_000 : 1_800_000;
+    const up = await runScript('up', ['kafka'], { timeoutMs: 600_000 });
+    const bootstrap = parseExports(up.stdout).get('KAFKA_BOOTSTRAP');
+    if (bootstrap === undefined) throw new Error(`test/services/up kafka gave no KAFKA_BOOTSTRAP:\n${up.stderr}`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-bench-file-source-'));
+    const input = path.join(dir, 'input.log');
+    writeInput(input, lines);
+    const admin = new KafkaAdmin({ 'bootstrap.servers': bootstrap });
+    try {
+      const cat = await catSeconds(input);
+      const worker = async (label: string): Promise<{ workerFile: string; topic: string; caseDir: string }> => {
+        const caseDir = path.join(dir, label);
+        mkdirSync(caseDir);
+        const topic = `bench-file-source-${label}-${randomUUID()}`;
+        await admin.createTopics([{ name: topic, partitions: 1, replicationFactor: 1 }]);
+        const workerFile = path.join(caseDir, 'worker.properties');
+        const fd = openSync(workerFile, 'w');
+        writeSync(
+          fd,
+          properties({
+            'bootstrap.servers': bootstrap,
+            'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+            'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+            'offset.storage.file.filename': path.join(caseDir, 'connect.offsets'),
+            'offset.flush.interval.ms': 10000,
+            listeners: `http://127.0.0.1:${await freePort()}`,
+          }),
+        );
+        closeSync(fd);
+        return { workerFile, topic, caseDir };
+      };
+      const connectorFile = (caseDir: string, entries: Record<string, string | number>): string => {
+        const file = path.join(caseDir, 'connector.properties');
+        const fd = openSync(file, 'w');
+        writeSync(fd, properties(entries));
+        closeSync(fd);
+        return file;
+      };
+
+      const kc = await worker('kafka-connect');
+      const anchor = await measure(
+        admin,
+        {
+          label: 'Kafka Connect FileStreamSource',
+          command: path.join(SERVICES_DIR, 'kafka-tool'),
+          args: ['connect-standalone', kc.workerFile, connectorFile(kc.caseDir, { name: 'fs', 'connector.class': 'FileStreamSource', file: input, topic: kc.topic, 'batch.size': BATCH_SIZE })],
+          topic: kc.topic,
+        },
+        lines,
+        timeoutMs,
+      );
+
+      const tail = await worker('tail');
+      const tailRate = await measure(
+        admin,
+        {
+          label: 'FileSource tail',
+          command: process.execPath,
+          args: [CONNECT_STANDALONE, tail.workerFile, connectorFile(tail.caseDir, { name: 'tail', 'connector.class': 'FileSource', mode: 'tail', 'file.paths': input, topic: tail.topic, 'batch.size': BATCH_SIZE })],
+          topic: tail.topic,
+        },
+        lines,
+        timeoutMs,
+      );
+
+      const spool = await worker('spool');
+      const spoolIn = path.join(spool.caseDir, 'in');
+      mkdirSync(spoolIn);
+      linkSync(input, path.join(spoolIn, 'input.log'));
+      const spoolRate = await measure(
+        admin,
+        {
+          label: 'FileSource spool',
+          command: process.execPath,
+          args: [
+            CONNECT_STANDALONE,
+            spool.workerFile,
+            connectorFile(spool.caseDir, {
+              name: 'spool',
+              'connector.class': 'FileSource',
+              mode: 'spool',
+              'input.path': spoolIn,
+              'input.file.pattern': '.*\\.log',
+              'finished.path': path.join(spool.caseDir, 'done'),
+              'error.path': path.join(spool.caseDir, 'error'),
+              topic: spool.topic,
+              'batch.size': BATCH_SIZE,
+            }),
+          ],
+          topic: spool.topic,
+        },
+        lines,
+        timeoutMs,
+      );
+
+      const label = `${lines.toLocaleString('en')} lines × ${LINE_BYTES} B (${((lines * LINE_BYTES) / 2 ** 20).toFixed(0)} MiB), StringConverter, Apache Kafka broker`;
+      const rows: Row[] = [
+        { case: `${label}, mode=tail`, metric: 'lines/s', ours: tailRate, anchor, anchorName: 'FileStreamSource', higherIsBetter: true, target: 3 },
+        { case: `${label}, mode=spool`, metric: 'lines/s', ours: spoolRate, anchor, anchorName: 'FileStreamSource', higherIsBetter: true, target: 3 },
+      ];
+      printTable(rows);
+      process.stdout.write(`\nReading limit: cat file > /dev/null takes ${cat.toFixed(3)} s = ${(lines / cat).toFixed(0)} lines/s (${((lines * LINE_BYTES) / 2 ** 20 / cat).toFixed(0)} MiB/s).\n`);
+    } finally {
+      await admin.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
