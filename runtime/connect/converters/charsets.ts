@@ -22,10 +22,11 @@ function swapPairs(bytes: Uint8Array): Buffer {
 
 const utf8Decoder = new TextDecoder('utf-8');
 const utf8: Charset = { encode: (t) => Buffer.from(t, 'utf8'), decode: (b) => utf8Decoder.decode(b) };
-const latin1: Charset = { encode: (t) => Buffer.from(t, 'latin1'), decode: (b) => asBuffer(b).toString('latin1') };
+// Java writes '?' for each code point the charset cannot map; Node's latin1 would keep the low byte
+// (U+20AC would become 0xAC), so unmappable code points are replaced first.
+const latin1: Charset = { encode: (t) => Buffer.from(t.replace(/[^\x00-\xff]/gu, '?'), 'latin1'), decode: (b) => asBuffer(b).toString('latin1') };
 const ascii: Charset = {
-  // Java replaces unmappable characters with '?'.
-  encode: (t) => Buffer.from(t.replace(/[^\x00-\x7f]/g, '?'), 'latin1'),
+  encode: (t) => Buffer.from(t.replace(/[^\x00-\x7f]/gu, '?'), 'latin1'),
   decode: (b) => asBuffer(b).toString('latin1').replace(/[^\x00-\x7f]/g, '\ufffd'),
 };
 const utf16le: Charset = { encode: (t) => Buffer.from(t, 'utf16le'), decode: (b) => asBuffer(b).toString('utf16le') };

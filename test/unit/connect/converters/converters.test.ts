@@ -38,6 +38,11 @@ describe('StringConverter', () => {
     const latin = new StringConverter();
     latin.configure({ 'converter.encoding': 'ISO-8859-1' }, true);
     expect([...latin.fromConnectData('t', null, null, '\u00e9')!]).toEqual([0xe9]);
+    // Java writes '?' for a character the charset cannot map (one per code point), never its low byte.
+    expect(Buffer.from(latin.fromConnectData('t', null, null, 'a\u20ac\u{1F600}b')!).toString('latin1')).toBe('a??b');
+    const ascii = new StringConverter();
+    ascii.configure({ 'converter.encoding': 'US-ASCII' }, true);
+    expect(Buffer.from(ascii.fromConnectData('t', null, null, '\u00e9\u{1F600}')!).toString('latin1')).toBe('??');
     const utf16 = new StringConverter();
     utf16.configure({ 'converter.encoding': 'utf-16' }, false);
     const encoded = utf16.fromConnectData('t', null, null, 'A')!;
