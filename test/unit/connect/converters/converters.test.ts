@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { DataException, LogicalDate, LogicalTime, SchemaBuilder, Schemas, Struct } from '../../../../runtime/connect/api/index.ts';
-import type { Converter, HeaderConverter , BigDecimal} from '../../../../runtime/connect/api/index.ts';
+import type { BigDecimal, Converter, HeaderConverter } from '../../../../runtime/connect/api/index.ts';
 import { ByteArrayConverter } from '../../../../runtime/connect/converters/byte-array-converter.ts';
 import { SimpleHeaderConverter } from '../../../../runtime/connect/converters/simple-header-converter.ts';
 import { StringConverter } from '../../../../runtime/connect/converters/string-converter.ts';
 import { JsonConverter } from '../../../../runtime/connect/converters/json-converter.ts';
+import { loadKafkaJsonGolden } from './kafka-json-golden.ts';
 import {
   availableConverters,
   availableHeaderConverters,
@@ -15,12 +14,7 @@ import {
   registerConverter,
 } from '../../../../runtime/connect/converters/converter-registry.ts';
 
-const golden = new Map(
-  readFileSync(path.join(import.meta.dirname, 'fixtures', 'kafka-4.3.1-json-golden.tsv'), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('parse\t'))
-    .map((l) => [l.slice(0, l.indexOf('\t')), l.slice(l.indexOf('\t') + 1)] as const),
-);
+const golden = loadKafkaJsonGolden();
 const text = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toString('utf8'));
 
 describe('StringConverter', () => {

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   BigDecimal,
   DataException,
@@ -15,17 +13,9 @@ import {
 } from '../../../../runtime/connect/api/index.ts';
 import type { Schema } from '../../../../runtime/connect/api/index.ts';
 import { JsonConverter } from '../../../../runtime/connect/converters/json-converter.ts';
+import { loadKafkaJsonGolden } from './kafka-json-golden.ts';
 
-// Golden output of Apache Kafka 4.3.1's JsonConverter for the same data (see fixtures/KafkaJsonGolden.java).
-const golden = new Map(
-  readFileSync(path.join(import.meta.dirname, 'fixtures', 'kafka-4.3.1-json-golden.tsv'), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => {
-      const [name, ...rest] = l.split('\t');
-      return [name, rest.join('\t')] as const;
-    }),
-);
+const golden = loadKafkaJsonGolden();
 
 const text = (b: Uint8Array | null) => (b === null ? '<null>' : Buffer.from(b).toString('utf8'));
 const bytes = (s: string) => new TextEncoder().encode(s);
