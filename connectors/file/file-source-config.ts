@@ -18,6 +18,7 @@ export const FORMAT_CONFIG = 'format';
 export const BATCH_SIZE_CONFIG = 'batch.size';
 export const POLL_INTERVAL_MS_CONFIG = 'poll.interval.ms';
 export const MAX_LINE_BYTES_CONFIG = 'max.line.bytes';
+export const MAX_UNCOMMITTED_RECORDS_CONFIG = 'max.uncommitted.records';
 export const CHARSET_CONFIG = 'file.charset';
 export const MALFORMED_INPUT_CONFIG = 'file.charset.malformed.input';
 export const BAD_LINE_POLICY_CONFIG = 'bad.line.policy';
@@ -154,6 +155,17 @@ export const FILE_SOURCE_CONFIG = new ConfigDef()
     orderInGroup: 5,
     documentation:
       'How long a poll that found no new data waits before looking at the files again. File system events (chokidar) end the wait early, so this bounds the delay when events are missed (network file systems).',
+  })
+  .define({
+    name: MAX_UNCOMMITTED_RECORDS_CONFIG,
+    type: 'INT',
+    default: 0,
+    validator: validators.atLeast(0),
+    importance: 'MEDIUM',
+    group: GROUP_SOURCE,
+    orderInGroup: 12,
+    documentation:
+      'At most this many records whose offsets are not committed yet; a poll waits for an offset flush (`offset.flush.interval.ms`) before going beyond. A crash, even `kill -9`, then sends at most this many records again. Set it to `batch.size` for at most one batch of duplicates, with a short `offset.flush.interval.ms` (each batch waits for a flush). 0: no bound (the worker\'s flush interval decides how much is sent again).',
   })
   .define({
     name: MAX_LINE_BYTES_CONFIG,
@@ -449,6 +461,7 @@ export interface FileSourceSettings {
   batchSize: number;
   pollIntervalMs: number;
   maxLineBytes: number;
+  maxUncommittedRecords: number;
   charset: string;
   malformedInput: MalformedInputAction;
   badLinePolicy: BadLinePolicy;
@@ -563,6 +576,7 @@ export function parseFileSourceConfig(props: Readonly<Record<string, string>>): 
     batchSize: parsed.get(BATCH_SIZE_CONFIG),
     pollIntervalMs: parsed.get(POLL_INTERVAL_MS_CONFIG),
     maxLineBytes: parsed.get(MAX_LINE_BYTES_CONFIG),
+    maxUncommittedRecords: parsed.get(MAX_UNCOMMITTED_RECORDS_CONFIG),
     charset: parsed.get(CHARSET_CONFIG),
     malformedInput: parsed.get(MALFORMED_INPUT_CONFIG).toUpperCase() as MalformedInputAction,
     badLinePolicy: parsed.get(BAD_LINE_POLICY_CONFIG).toLowerCase() as BadLinePolicy,

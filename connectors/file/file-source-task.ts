@@ -14,10 +14,15 @@ import { fileSourceLogger } from './log.ts';
 import { RecordFactory } from './record-factory.ts';
 import { SpoolSource } from './spool-source.ts';
 import { TailSource } from './tail-source.ts';
+import { UncommittedWindow } from './uncommitted-window.ts';
+import { Waker } from './waker.ts';
 import { FILE_SOURCE_VERSION } from './version.ts';
 
 abstract class FileSourceTaskBase<S extends TailSource | SpoolSource> extends SourceTask {
   #source: S | null = null;
+  #settings: FileSourceSettings | null = null;
+  #window = new UncommittedWindow(0);
+  readonly #waker = new Waker();
   #stopped = false;
   protected abstract readonly mode: Mode;
 
@@ -38,6 +43,8 @@ abstract class FileSourceTaskBase<S extends TailSource | SpoolSource> extends So
     const logger = fileSourceLogger({ connector: settings.connectorName, task: settings.taskIndex, mode: settings.mode });
     const source = this.create(settings, logger);
     this.#source = source;
+    this.#settings = settings;
+    this.#window = new UncommittedWindow(settings.maxUncommittedRecords);
     await source.start();
     logger.info(settings.mode === 'tail' ? `following ${settings.filePaths.join(', ')}` : `spooling ${settings.inputPath} (files matching ${settings.inputFilePattern!.source})`);
   }
@@ -56,12 +63,28 @@ abstract class FileSourceTaskBase<S extends TailSource | SpoolSource> extends So
 
   async poll(): Promise<SourceRecord[] | null> {
     if (this.#stopped) return null;
-    const records = await this.source.poll();
+    const settings = this.#settings!;
+    const room = this.#window.room();
+    if (room === 0) {
+      // max.uncommitted.records reached: wait for the next offset flush (commit() wakes us).
+      await this.#waker.sleep(settings.pollIntervalMs);
+      return null;
+    }
+    const records = await this.source.poll(Math.min(settings.batchSize, room));
+    this.#window.emitted(records);
     return records.length === 0 ? null : records;
+  }
+
+  /** Offsets were flushed: the window of uncommitted records moves on. */
+  override async commit(): Promise<void> {
+    if (!this.#window.bounded) return;
+    await this.#window.refresh(this.context.offsetStorageReader());
+    this.#waker.wake();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#waker.wake();
     await this.#source?.stop();
   }
 }
@@ -88,6 +111,7 @@ export class FileSpoolTask extends FileSourceTaskBase<SpoolSource> {
 
   /** Offsets were flushed: files whose last offset the store now holds can be moved away. */
   override async commit(): Promise<void> {
+    await super.commit();
     await this.source.committed();
   }
 }

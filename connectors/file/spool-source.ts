@@ -124,26 +124,27 @@ export class SpoolSource {
     this.#waker.wake();
   }
 
-  async poll(): Promise<SourceRecord[]> {
+  /** Up to `max` records (waits up to poll.interval.ms when there are none). */
+  async poll(max: number): Promise<SourceRecord[]> {
     if (this.#stopping) return [];
     this.#polling = true;
     try {
-      return await this.#pollOnce();
+      return await this.#pollOnce(max);
     } finally {
       this.#polling = false;
       if (this.#stopping) await this.close();
     }
   }
 
-  async #pollOnce(): Promise<SourceRecord[]> {
+  async #pollOnce(max: number): Promise<SourceRecord[]> {
     const records: SourceRecord[] = [];
-    while (records.length < this.#s.batchSize && !this.#stopping) {
+    while (records.length < max && !this.#stopping) {
       if (this.#reading === null) {
         this.#reading = await this.#openNext();
         if (this.#reading === null) break;
       }
       const { entry, reader } = this.#reading;
-      const batch = await reader.read(this.#s.batchSize - records.length, true);
+      const batch = await reader.read(max - records.length, true);
       for (const r of batch.records) records.push(r);
       const last = reader.lastOffset;
       this.#ledger.emitted(entry, batch.records.length, last === null ? null : (last[POSITION_FIELD] as number));

@@ -117,19 +117,20 @@ export class TailSource {
     return out;
   }
 
-  async poll(): Promise<SourceRecord[]> {
+  /** Up to `max` records (waits up to poll.interval.ms when there are none). */
+  async poll(max: number): Promise<SourceRecord[]> {
     if (this.#failure !== null) throw this.#failure;
     if (this.#stopping) return [];
     this.#polling = true;
     try {
-      return await this.#pollOnce();
+      return await this.#pollOnce(max);
     } finally {
       this.#polling = false;
       if (this.#stopping) await this.close();
     }
   }
 
-  async #pollOnce(): Promise<SourceRecord[]> {
+  async #pollOnce(max: number): Promise<SourceRecord[]> {
     const now = this.#now();
     if (this.#dirty || now >= this.#nextScanAt) {
       this.#dirty = false;
@@ -138,9 +139,9 @@ export class TailSource {
     }
     const records: SourceRecord[] = [];
     const readable = [...this.#files.values()].filter((f) => f.reader !== null && !f.finished && this.#mayRead(f));
-    for (let k = 0; k < readable.length && records.length < this.#s.batchSize; k++) {
+    for (let k = 0; k < readable.length && records.length < max; k++) {
       const file = readable[(this.#roundRobin + k) % readable.length];
-      await this.#readFrom(file, records);
+      await this.#readFrom(file, records, max);
       if (this.#failure !== null) break;
     }
     this.#roundRobin++;
@@ -160,13 +161,13 @@ export class TailSource {
     return false;
   }
 
-  async #readFrom(file: TailFile, records: SourceRecord[]): Promise<void> {
+  async #readFrom(file: TailFile, records: SourceRecord[], max: number): Promise<void> {
     // Reading on from the end of a file: first make sure it was not truncated or rewritten in
     // the meantime, or the new content would be read from the old position.
     if (file.atEnd) await this.#checkTruncation(file);
     const reader = file.reader!;
-    while (records.length < this.#s.batchSize) {
-      const batch = await reader.read(this.#s.batchSize - records.length, false);
+    while (records.length < max) {
+      const batch = await reader.read(max - records.length, false);
       for (const r of batch.records) records.push(r);
       const read = reader.cursor.readPosition;
       if (read > file.readPosition) {
@@ -194,6 +195,7 @@ export class TailSource {
     if (!quiet && !(successor !== undefined && successor.size > 0)) return;
     const reader = file.reader!;
     for (;;) {
+      // At its end already: this takes at most the unterminated last line.
       const batch = await reader.read(this.#s.batchSize, true);
       for (const r of batch.records) records.push(r);
       if (batch.failure !== null) {
