@@ -8,7 +8,7 @@
  */
 import type { ConsumerRecord, RebalanceListener, TopicPartition as ClientTopicPartition, TopicPartitionOffset as ClientOffset } from '../../client/index.ts';
 import { topicPartitionKey } from '../../client/index.ts';
-import type { ErrantRecordReporter, SinkTask, SinkTaskContext, TopicPartition, TopicPartitionOffset } from '../api/index.ts';
+import type { ErrantRecordReporter, SchemaAndValue, SinkTask, SinkTaskContext, TopicPartition, TopicPartitionOffset } from '../api/index.ts';
 import { ConnectError, ConnectHeaders, SinkRecord } from '../api/index.ts';
 import type { RetryWithToleranceOperator } from './errors/retry-with-tolerance.ts';
 import { SKIPPED } from './errors/retry-with-tolerance.ts';
@@ -66,6 +66,8 @@ export class WorkerSinkTask extends WorkerTask {
   #nextCommit = 0;
   #started = false;
   #closingPartitions = false;
+  /** Set once a converter answered asynchronously: records then always go through #convert. */
+  #slowPath = false;
   /** Raw records of the batch being put, for the errant record reporter. */
   #batch: readonly ConsumerRecord[] = [];
   /** The consumed record behind each record given to put(): tasks may report a record after put() returned (KIP-610). */
@@ -194,10 +196,45 @@ export class WorkerSinkTask extends WorkerTask {
   async #convertAll(records: readonly ConsumerRecord[]): Promise<SinkRecord[]> {
     const out: SinkRecord[] = [];
     for (const raw of records) {
-      const record = await this.#convert(raw);
+      // The fast path converts and transforms directly; any error (or an asynchronous converter)
+      // sends the record through the error handler instead.
+      let record: SinkRecord | null | undefined = this.#slowPath ? undefined : this.#convertFast(raw);
+      if (record === undefined) record = await this.#convert(raw);
       if (record !== null) out.push(record);
     }
     return out;
+  }
+
+  /** The sink record, null when a transform dropped it, undefined when the slow path must run. */
+  #convertFast(raw: ConsumerRecord): SinkRecord | null | undefined {
+    const { converters, transforms } = this.#options;
+    try {
+      let headers: ConnectHeaders | null = null;
+      if (raw.headers.length > 0) {
+        headers = new ConnectHeaders();
+        for (const [name, bytes] of raw.headers) {
+          const header = converters.header.toConnectHeader(raw.topic, name, bytes);
+          if (header instanceof Promise) return this.#goSlow(header);
+          headers.add(name, header.value, header.schema);
+        }
+      }
+      const key = converters.key.toConnectData(raw.topic, headers, raw.key);
+      if (key instanceof Promise) return this.#goSlow(key);
+      const value = converters.value.toConnectData(raw.topic, headers, raw.value);
+      if (value instanceof Promise) return this.#goSlow(value);
+      let record: SinkRecord | null = sinkRecord(raw, key, value, headers);
+      for (let i = 0; i < transforms.length && record !== null; i++) record = transforms[i].apply(record);
+      return record;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A converter answered with a promise: from now on every record takes the (async) slow path. */
+  #goSlow(pending: Promise<unknown>): undefined {
+    pending.catch(() => undefined);
+    this.#slowPath = true;
+    return undefined;
   }
 
   /** One consumed record through the converters and transforms; null when dropped or skipped. */
@@ -220,18 +257,7 @@ export class WorkerSinkTask extends WorkerTask {
     let value = operator.executeSync('VALUE_CONVERTER', converters.valueClass, () => converters.value.toConnectData(raw.topic, headers, raw.value), context);
     if (value instanceof Promise) value = await value;
     if (value === SKIPPED) return null;
-    let record: SinkRecord | null = new SinkRecord({
-      topic: raw.topic,
-      kafkaPartition: raw.partition,
-      keySchema: key.schema,
-      key: key.value,
-      valueSchema: value.schema,
-      value: value.value,
-      kafkaOffset: Number(raw.offset),
-      timestamp: raw.timestamp < 0n ? null : Number(raw.timestamp),
-      timestampType: raw.timestampType,
-      ...(headers === null ? {} : { headers }),
-    });
+    let record: SinkRecord | null = sinkRecord(raw, key, value, headers);
     for (const stage of transforms) {
       const current: SinkRecord = record;
       let next = operator.executeSync('TRANSFORMATION', stage.className, () => stage.apply(current), context);
@@ -337,4 +363,19 @@ export class WorkerSinkTask extends WorkerTask {
       }
     }
   }
+}
+
+function sinkRecord(raw: ConsumerRecord, key: SchemaAndValue, value: SchemaAndValue, headers: ConnectHeaders | null): SinkRecord {
+  return new SinkRecord({
+    topic: raw.topic,
+    kafkaPartition: raw.partition,
+    keySchema: key.schema,
+    key: key.value,
+    valueSchema: value.schema,
+    value: value.value,
+    kafkaOffset: Number(raw.offset),
+    timestamp: raw.timestamp < 0n ? null : Number(raw.timestamp),
+    timestampType: raw.timestampType,
+    headers: headers ?? undefined,
+  });
 }

@@ -59,6 +59,8 @@ export class WorkerSourceTask extends WorkerTask {
   #commitTimer: NodeJS.Timeout | undefined;
   #committing: Promise<void> = Promise.resolve();
   #started = false;
+  /** Set once a converter answered asynchronously: records then always go through #transformAndConvert. */
+  #slowPath = false;
   /** Promises of the last record sent in each recent batch, oldest first, for back pressure. */
   #batchTails: Array<Promise<unknown>> = [];
 
@@ -110,26 +112,14 @@ export class WorkerSourceTask extends WorkerTask {
   }
 
   async #send(records: readonly SourceRecord[]): Promise<void> {
-    const { transforms, operator, producer } = this.#options;
+    const { producer } = this.#options;
     let last: Promise<unknown> | undefined;
     for (const original of records) {
       const submitted = this.#submitted.submit(original.sourcePartition, original.sourceOffset);
-      let record: SourceRecord | null = original;
-      for (const stage of transforms) {
-        const current: SourceRecord = record;
-        let next = operator.executeSync('TRANSFORMATION', stage.className, () => stage.apply(current), { sourceRecord: original });
-        if (next instanceof Promise) next = await next;
-        if (next === SKIPPED || next === null) {
-          record = null;
-          break;
-        }
-        record = next;
-      }
-      if (record === null) {
-        this.#dropped(original, submitted);
-        continue;
-      }
-      const converted = await this.#convert(record, original);
+      // The fast path runs transforms and converters directly; any error (or an asynchronous
+      // converter) sends the record through the error handler instead.
+      let converted: ProducerRecord | null | undefined = this.#slowPath ? undefined : this.#transformAndConvertFast(original);
+      if (converted === undefined) converted = await this.#transformAndConvert(original);
       if (converted === null) {
         this.#dropped(original, submitted);
         continue;
@@ -151,6 +141,57 @@ export class WorkerSourceTask extends WorkerTask {
     }
     if (last !== undefined) this.#batchTails.push(last);
     this.#options.metrics.setActive(this.#submitted.outstanding);
+  }
+
+  /**
+   * Transforms and converts without the error handler: the producer record, null when a transform
+   * dropped it, or undefined when something threw or answered asynchronously (then the slow path
+   * runs the record again, through the error handler).
+   */
+  #transformAndConvertFast(original: SourceRecord): ProducerRecord | null | undefined {
+    const { transforms, converters } = this.#options;
+    try {
+      let record: SourceRecord | null = original;
+      for (let i = 0; i < transforms.length && record !== null; i++) record = transforms[i].apply(record);
+      if (record === null) return null;
+      let headers: RecordHeader[] | undefined;
+      if (record.headers.size > 0) {
+        headers = [];
+        for (const header of record.headers) {
+          const bytes = converters.header.fromConnectHeader(record.topic, header.key, header.schema, header.value);
+          if (bytes instanceof Promise) return this.#goSlow(bytes);
+          headers.push([header.key, bytes]);
+        }
+      }
+      const key = converters.key.fromConnectData(record.topic, record.headers, record.keySchema, record.key);
+      if (key instanceof Promise) return this.#goSlow(key);
+      const value = converters.value.fromConnectData(record.topic, record.headers, record.valueSchema, record.value);
+      if (value instanceof Promise) return this.#goSlow(value);
+      return producerRecord(record, key, value, headers);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A converter answered with a promise: from now on every record takes the (async) slow path. */
+  #goSlow(pending: Promise<unknown>): undefined {
+    pending.catch(() => undefined);
+    this.#slowPath = true;
+    return undefined;
+  }
+
+  /** Transforms and converts through the error handler; null when dropped or skipped. */
+  async #transformAndConvert(original: SourceRecord): Promise<ProducerRecord | null> {
+    const { transforms, operator } = this.#options;
+    let record: SourceRecord | null = original;
+    for (const stage of transforms) {
+      const current: SourceRecord = record;
+      let next = operator.executeSync('TRANSFORMATION', stage.className, () => stage.apply(current), { sourceRecord: original });
+      if (next instanceof Promise) next = await next;
+      if (next === SKIPPED || next === null) return null;
+      record = next;
+    }
+    return this.#convert(record, original);
   }
 
   /** Converts key, value and headers; null when a converter failed and the error was tolerated. */
@@ -183,14 +224,7 @@ export class WorkerSourceTask extends WorkerTask {
     );
     if (value instanceof Promise) value = await value;
     if (value === SKIPPED) return null;
-    return {
-      topic: record.topic,
-      ...(record.kafkaPartition === null ? {} : { partition: record.kafkaPartition }),
-      key,
-      value,
-      ...(headers === undefined ? {} : { headers }),
-      ...(record.timestamp === null ? {} : { timestamp: record.timestamp }),
-    };
+    return producerRecord(record, key, value, headers);
   }
 
   /** A record that will never reach Kafka (dropped by a transform, or skipped after an error): its offset may be committed. */
@@ -296,6 +330,14 @@ export class WorkerSourceTask extends WorkerTask {
     await producer.close().catch((err: unknown) => this.logger.warn({ err }, `${taskIdString(this.id)}: closing the producer failed`));
     await this.#options.closeResources();
   }
+}
+
+function producerRecord(record: SourceRecord, key: Uint8Array | null, value: Uint8Array | null, headers: RecordHeader[] | undefined): ProducerRecord {
+  const out: ProducerRecord = { topic: record.topic, key, value };
+  if (record.kafkaPartition !== null) out.partition = record.kafkaPartition;
+  if (headers !== undefined) out.headers = headers;
+  if (record.timestamp !== null) out.timestamp = record.timestamp;
+  return out;
 }
 
 /** The base-most commitRecord in the task's prototype chain (SourceTask's no-op). */

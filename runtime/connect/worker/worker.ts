@@ -294,6 +294,9 @@ export class Worker {
       acks: 'all',
       'delivery.timeout.ms': FOREVER_MS,
       'max.block.ms': FOREVER_MS,
+      // Larger batches than Kafka's 16 KB default: with one request in flight per connection
+      // (ordering), a request then carries hundreds of records instead of tens.
+      'batch.size': '131072',
       ...originalsWithPrefix(this.#options.workerProps, 'producer.'),
       ...originalsWithPrefix(connectorProps, 'producer.override.'),
     };
