@@ -1,6 +1,8 @@
-// Elasticsearch sink benchmark: documents/s written into the Elasticsearch of test/services by
-// the sink task (driven as the worker drives it: put() of 500-record polls, pausing when told,
-// flush at the end) next to the @elastic/elasticsearch bulk helper indexing the same JSON lines
+// Elasticsearch sink benchmark: documents/s written into the Elasticsearch of test/services from
+// a topic pre-filled with the documents (a Sluice broker process) by connect-standalone running
+// the sink, measured until Elasticsearch counts them all; and by the sink task alone (driven in
+// this process as the worker drives it: put() of 500-record polls, pausing when told, flush at
+// the end) — each next to the @elastic/elasticsearch bulk helper indexing the same JSON lines
 // from a file into the same server in the same run — the limit this Elasticsearch sets on this
 // machine. Both get one-shard indices with identical settings, explicit ids and five concurrent
 // requests. The target row shapes requests like the helper's (5 MiB: bulk.size.bytes=5242880,
@@ -9,21 +11,27 @@
 // alternate and each figure is the best of its runs (other work on the machine only slows runs
 // down); the client CPU per 10,000 documents is measured too, which that noise barely touches.
 // `--smoke` shrinks the document count.
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import type { SinkTaskContext, TopicPartition } from '../../runtime/connect/api/index.ts';
 import { Schemas, SinkRecord, jsonToConnect, parseJson } from '../../runtime/connect/api/index.ts';
+import { KafkaProducer } from '../../runtime/client/index.ts';
 import { ElasticsearchSinkTask } from '../../connectors/elasticsearch/index.ts';
 import { parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
 
 const POLL = 500;
+const REPO = path.resolve(import.meta.dirname, '../..');
 
 /** Deterministic ~300 B JSON documents, one per line. */
 function documentLines(count: number): string {
@@ -115,8 +123,12 @@ class BenchContext implements SinkTaskContext {
 
 type ValueKind = 'string' | 'schemaless';
 
-/** Batches shaped like the helper's: 5 MiB by bytes, with batch.size and the buffer out of the way. */
-const HELPER_SHAPED = { 'batch.size': '100000', 'max.buffered.records': '500000' };
+/**
+ * Batches shaped like the helper's: 5 MiB by bytes (batch.size and the buffer out of the way),
+ * and a linger long enough to fill them (the helper waits up to 30 s; the end of the input is
+ * flushed at once by both).
+ */
+const HELPER_SHAPED = { 'batch.size': '100000', 'max.buffered.records': '500000', 'linger.ms': '1000' };
 
 /** Ours: the sink task fed 500-record polls of the same lines, as StringConverter or JsonConverter (schemas.enable=false) values. */
 async function sinkTask(url: string, file: string, index: string, kind: ValueKind, props: Record<string, string>): Promise<number> {
@@ -143,6 +155,109 @@ async function sinkTask(url: string, file: string, index: string, kind: ValueKin
   await task.stop();
   if (committed[0]?.offset !== offset) throw new Error(`sink task acknowledged ${committed[0]?.offset} of ${offset}`);
   return offset / seconds;
+}
+
+/** CPU time (user + system) a process has used so far, in ms (from /proc; clock ticks are 10 ms on Linux). */
+async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForPort(port: number, child: ChildProcess, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
+    const probe = (): void => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.on('error', () => setTimeout(probe, 100));
+    };
+    probe();
+  });
+}
+
+/** A Sluice broker (its own process) holding the documents in a one-partition topic. */
+async function prefilledTopic(dir: string, file: string, topic: string): Promise<{ bootstrap: string; broker: ChildProcess }> {
+  const port = await freePort();
+  const broker = spawn(process.execPath, [path.join(REPO, 'runtime/cli/sluice.ts'), 'broker', '--data-dir', path.join(dir, 'broker'), '--listeners', `PLAINTEXT://127.0.0.1:${port}`], {
+    stdio: 'ignore',
+    env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' },
+  });
+  await waitForPort(port, broker, 'sluice broker');
+  const bootstrap = `127.0.0.1:${port}`;
+  const producer = new KafkaProducer({ 'bootstrap.servers': bootstrap, 'linger.ms': 5, 'batch.size': 262_144 });
+  let window: Array<Promise<unknown>> = [];
+  for await (const line of lines(file)) {
+    window.push(producer.send({ topic, partition: 0, value: Buffer.from(line) }));
+    if (window.length === 10_000) {
+      await Promise.all(window);
+      window = [];
+    }
+  }
+  await Promise.all(window);
+  await producer.close();
+  return { bootstrap, broker };
+}
+
+/**
+ * Ours through the worker: connect-standalone consuming the pre-filled topic, until Elasticsearch
+ * counts every document. The CPU figure is the worker's plus the broker's during the run.
+ */
+async function throughWorker(client: Client, url: string, dir: string, broker: ChildProcess, bootstrap: string, topic: string, count: number): Promise<Figure> {
+  // The sink writes to the index named after the topic; it gets the anchor's settings.
+  await freshIndex(client, topic);
+  const props = (entries: Record<string, string | number>) => `${Object.entries(entries).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  const name = `bench-${randomUUID().slice(0, 8)}`;
+  const worker = path.join(dir, `${name}-worker.properties`);
+  const sink = path.join(dir, `${name}-sink.properties`);
+  await writeFile(
+    worker,
+    props({
+      'bootstrap.servers': bootstrap,
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'offset.storage.file.filename': path.join(dir, `${name}.offsets`),
+      listeners: `http://127.0.0.1:${await freePort()}`,
+      'plugin.path': path.join(REPO, 'connectors/elasticsearch'),
+    }),
+  );
+  await writeFile(
+    sink,
+    props({ name, 'connector.class': 'ElasticsearchSink', topics: topic, 'connection.url': url, 'key.ignore': 'true', 'schema.ignore': 'true', 'read.timeout.ms': 30000, ...HELPER_SHAPED }),
+  );
+  const started = performance.now();
+  const brokerCpu = await processCpuMs(broker.pid!);
+  const child = spawn(process.execPath, [path.join(REPO, 'runtime/cli/connect-standalone.ts'), worker, sink], { stdio: 'ignore', env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  try {
+    for (;;) {
+      const indexed = (await client.indices.exists({ index: topic })) ? (await client.count({ index: topic })).count : 0;
+      if (indexed >= count) break;
+      if (exited) throw new Error(`connect-standalone exited with ${indexed} of ${count} documents indexed`);
+      await sleep(200);
+    }
+    const docsPerSec = count / ((performance.now() - started) / 1000);
+    const cpuMs = (await processCpuMs(child.pid!)) + (await processCpuMs(broker.pid!)) - brokerCpu;
+    return { docsPerSec, cpuMsPer10k: cpuMs * (10_000 / count) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (exited ? resolve(undefined) : child.once('exit', resolve)));
+    await client.indices.delete({ index: topic }, { ignore: [404] });
+  }
 }
 
 interface Figure {
@@ -179,14 +294,24 @@ async function run({ smoke }: { smoke: boolean }): Promise<void> {
     ['defaults', () => sinkTask(url, file, index, 'string', {})],
   ];
   const best = new Map<string, Figure>();
+  const topic = `bench-topic-${randomUUID().slice(0, 8)}`;
+  let broker: ChildProcess | undefined;
   try {
+    const prefilled = await prefilledTopic(dir, file, topic);
+    broker = prefilled.broker;
     for (let round = 0; round < rounds; round++) {
       for (const [name, runCase] of cases) {
         await freshIndex(client, index);
         best.set(name, better(best.get(name), await measure(count, runCase)));
       }
+      best.set('worker', better(best.get('worker'), await throughWorker(client, url, dir, prefilled.broker, prefilled.bootstrap, topic, count)));
     }
   } finally {
+    if (broker !== undefined && broker.exitCode === null) {
+      const exited = new Promise((resolve) => broker!.once('exit', resolve));
+      broker.kill('SIGTERM');
+      await exited;
+    }
     await client.indices.delete({ index }, { ignore: [404] });
     await client.close();
     await rm(dir, { recursive: true, force: true });
@@ -201,10 +326,12 @@ async function run({ smoke }: { smoke: boolean }): Promise<void> {
     ];
   };
   printTable([
-    ...row('string', 'topic → Elasticsearch, JSON strings (StringConverter), 5 MiB requests', 0.9),
+    // CPU: the worker's and the broker's processes (consumer, converter, sink; fetch serving).
+    ...row('worker', 'pre-filled topic → connect-standalone → Elasticsearch, JSON strings (StringConverter), 5 MiB requests', 0.9),
+    ...row('string', 'SinkTask driven in process, JSON strings (StringConverter), 5 MiB requests', 0.9),
     // Informational: JsonConverter's parsing and conversion run in this process too, the helper sends the lines as they are.
-    ...row('schemaless', 'topic → Elasticsearch, schemaless JSON (JsonConverter, conversion included), 5 MiB requests'),
-    ...row('defaults', "topic → Elasticsearch, JSON strings, Confluent's defaults (2000 records per request)"),
+    ...row('schemaless', 'SinkTask driven in process, schemaless JSON (JsonConverter, conversion included), 5 MiB requests'),
+    ...row('defaults', "SinkTask driven in process, JSON strings, Confluent's defaults (2000 records per request)"),
   ]);
 }
 
