@@ -4,7 +4,7 @@
  * and JSON values where empty fields are left out, as Jackson's NON_EMPTY does. A null value is a
  * tombstone.
  */
-import { CorruptDataError } from '../../runtime/util/errors.ts';
+import { CorruptDataError, messageOf } from '../../runtime/util/errors.ts';
 
 export type SchemaType = 'AVRO' | 'JSON' | 'PROTOBUF';
 export type Mode = 'READWRITE' | 'READONLY' | 'READONLY_OVERRIDE' | 'IMPORT' | 'FORWARD';
@@ -219,7 +219,7 @@ function parseObject(text: string, what: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new CorruptDataError(`_schemas ${what} is not JSON: ${(err as Error).message}`, { cause: err, context: { [what]: text } });
+    throw new CorruptDataError(`_schemas ${what} is not JSON: ${messageOf(err)}`, { cause: err, context: { [what]: text } });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CorruptDataError(`_schemas ${what} is not a JSON object`, { context: { [what]: text } });

@@ -3,6 +3,7 @@
  * through a lookup into the registry, the text checked by its type's rules and reduced to the
  * canonical string the registry stores and deduplicates on. Any problem is Confluent's 42201.
  */
+import { messageOf } from '../../runtime/util/errors.ts';
 import { LruCache } from '../../runtime/util/lru-cache.ts';
 import { invalidSchema, RegistryError } from './errors.ts';
 import { parseAvro } from './avro/avro-parser.ts';
@@ -143,7 +144,7 @@ export function parseSchema(request: SchemaRequest, subject: string, fetch: Refe
     return parsed;
   } catch (err) {
     if (err instanceof RegistryError) throw err;
-    throw invalidSchema(`Invalid schema of type ${type}, details: ${(err as Error).message}`, err);
+    throw invalidSchema(`Invalid schema of type ${type}, details: ${messageOf(err)}`, err);
   }
 }
 

@@ -4,6 +4,7 @@
  * 2^53, and the exact digits of decimals (decimal.format=NUMERIC). Such numbers come back as
  * JsonNumber; safe integer literals stay plain numbers.
  */
+import { messageOf } from '../../util/errors.ts';
 import { BigDecimal } from './big-decimal.ts';
 import { DataException } from './errors.ts';
 
@@ -98,7 +99,7 @@ export function parseJson(text: string): JsonValue {
         // Report the original error below.
       }
     }
-    throw new DataException(`Invalid JSON: ${(err as Error).message}`, { cause: err });
+    throw new DataException(`Invalid JSON: ${messageOf(err)}`, { cause: err });
   }
 }
 

@@ -3,6 +3,7 @@
  * again to a different value is an error), defaults are validated against the schema being
  * built, and struct field names must be unique.
  */
+import { messageOf } from '../../util/errors.ts';
 import { SchemaBuilderException } from './errors.ts';
 import type { Schema, SchemaType } from './schema.ts';
 import { ConnectSchema, Field } from './schema.ts';
@@ -139,7 +140,7 @@ export class SchemaBuilder {
     try {
       validateValue(this.#snapshot(null), value);
     } catch (err) {
-      throw new SchemaBuilderException(`Invalid default value: ${(err as Error).message}`, { cause: err });
+      throw new SchemaBuilderException(`Invalid default value: ${messageOf(err)}`, { cause: err });
     }
     this.#defaultValue = value;
     return this;

@@ -4,7 +4,7 @@
  * validation (REST /config/validate), defaults, generated docs and secret masking. Mirrors Kafka's
  * ConfigDef so that keys, defaults and messages are what Kafka users know.
  */
-import { ConfigError } from '../../util/errors.ts';
+import { ConfigError, messageOf } from '../../util/errors.ts';
 import { closestKeys } from './closest-keys.ts';
 import type { ConfigInfos } from './config-infos.ts';
 import { buildConfigInfos } from './config-infos.ts';
@@ -219,7 +219,7 @@ export class ConfigDef<V extends object = Record<string, unknown>> {
         try {
           value = parseType(key.name, props[key.name], key.type);
         } catch (err) {
-          result.errors.push((err as Error).message);
+          result.errors.push(messageOf(err));
           ok = false;
         }
       } else if (!key.hasDefault) {
@@ -232,7 +232,7 @@ export class ConfigDef<V extends object = Record<string, unknown>> {
         try {
           key.validator.ensureValid(key.name, value);
         } catch (err) {
-          result.errors.push((err as Error).message);
+          result.errors.push(messageOf(err));
         }
       }
       result.value = ok ? value : null;
@@ -245,7 +245,7 @@ export class ConfigDef<V extends object = Record<string, unknown>> {
         result.recommendedValues = key.recommender.validValues(key.name, parsed);
         result.visible = key.recommender.visible(key.name, parsed);
       } catch (err) {
-        result.errors.push((err as Error).message);
+        result.errors.push(messageOf(err));
       }
     }
     for (const name of this.#undefinedDependents()) {
@@ -288,7 +288,7 @@ export class ConfigDef<V extends object = Record<string, unknown>> {
         try {
           value = parseType(key.name, props[key.name], key.type);
         } catch (err) {
-          problem(key.name, 'CONFIG_INVALID', (err as Error).message);
+          problem(key.name, 'CONFIG_INVALID', messageOf(err));
           continue;
         }
       } else if (!key.hasDefault) {
@@ -301,7 +301,7 @@ export class ConfigDef<V extends object = Record<string, unknown>> {
         try {
           key.validator.ensureValid(key.name, value);
         } catch (err) {
-          problem(key.name, 'CONFIG_INVALID', (err as Error).message);
+          problem(key.name, 'CONFIG_INVALID', messageOf(err));
           continue;
         }
       }

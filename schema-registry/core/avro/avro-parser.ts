@@ -4,7 +4,7 @@
  * enclosing namespace then as written, forward references resolved at the end, strict names,
  * and — for schemas registered as new — default values checked against their field types.
  */
-import { SluiceError } from '../../../runtime/util/errors.ts';
+import { SluiceError, messageOf } from '../../../runtime/util/errors.ts';
 import { JsonNumber, isJsonArray, isJsonObject, parseJson, type JsonNode, type JsonObject } from '../json/json-tree.ts';
 import { writeJson } from '../json/json-writer.ts';
 import {
@@ -65,7 +65,7 @@ function readJson(text: string, what: string): JsonNode {
   try {
     return parseJson(text);
   } catch (err) {
-    throw new AvroSchemaError(`${what} is not valid JSON: ${(err as Error).message}`, err);
+    throw new AvroSchemaError(`${what} is not valid JSON: ${messageOf(err)}`, err);
   }
 }
 

@@ -6,14 +6,14 @@
  * anyOf of one schema per type. `$ref`s resolve within the document, to other documents given as
  * references (by name) or by `$id`.
  */
-import { SluiceError } from '../../../runtime/util/errors.ts';
+import { SluiceError, messageOf } from '../../../runtime/util/errors.ts';
 import { JsonNumber, isJsonArray, isJsonObject, type JsonNode, type JsonObject } from '../json/json-tree.ts';
 import { writeJson } from '../json/json-writer.ts';
 import type { JsonSchemaDraft } from './metaschema-validation.ts';
 
 export class JsonSchemaModelError extends SluiceError {
-  constructor(message: string) {
-    super('JSON_SCHEMA_INVALID', message);
+  constructor(message: string, cause?: unknown) {
+    super('JSON_SCHEMA_INVALID', message, { cause });
   }
 }
 
@@ -482,7 +482,7 @@ export function compilePattern(p: string): RegExp {
     try {
       return new RegExp(p);
     } catch (err) {
-      throw new JsonSchemaModelError(`Invalid regular expression '${p}': ${(err as Error).message}`);
+      throw new JsonSchemaModelError(`Invalid regular expression '${p}': ${messageOf(err)}`, err);
     }
   }
 }

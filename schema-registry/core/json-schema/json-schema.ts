@@ -10,7 +10,7 @@ import { compatibleChanges, describeDifference, diffSchemas } from './json-schem
 import { SchemaLoader, type JsSchema } from './json-schema-model.ts';
 import { draftOf, metaschemaProblems, type JsonSchemaDraft } from './metaschema-validation.ts';
 import type { CompatibilityPolicy } from '../compatibility.ts';
-import { SluiceError } from '../../../runtime/util/errors.ts';
+import { SluiceError, messageOf } from '../../../runtime/util/errors.ts';
 
 export class JsonSchemaError extends SluiceError {
   constructor(message: string, cause?: unknown) {
@@ -50,7 +50,7 @@ function readJson(text: string, what: string): JsonNode {
   try {
     return parseJson(text);
   } catch (err) {
-    throw new JsonSchemaError(`${what} is not valid JSON: ${(err as Error).message}`, err);
+    throw new JsonSchemaError(`${what} is not valid JSON: ${messageOf(err)}`, err);
   }
 }
 
@@ -79,7 +79,7 @@ export function parseJsonSchema(text: string, references: readonly ReferencedDoc
   try {
     model = loader.load(root);
   } catch (err) {
-    throw new JsonSchemaError((err as Error).message, err);
+    throw new JsonSchemaError(messageOf(err), err);
   }
   const canonical = writeJson(normalize ? sortKeys(root) : root, 'bigdecimal');
   return new ParsedJsonSchema(canonical, draft, model);
