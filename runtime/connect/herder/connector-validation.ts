@@ -86,6 +86,10 @@ export async function validateConnectorConfig(context: ValidationContext, config
     }
   }
 
+  if (plugin.type === 'source' && (config['exactly.once.support'] ?? '').trim().toLowerCase() === 'required') {
+    addError(common, 'exactly.once.support', 'exactly.once.support=required needs exactly-once source support, which only distributed workers provide; use requested (the default) in standalone mode');
+  }
+
   if (plugin.type === 'sink') {
     const topics = (config[TOPICS_CONFIG] ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
     const regex = (config[TOPICS_REGEX_CONFIG] ?? '').trim();

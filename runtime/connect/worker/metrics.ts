@@ -139,6 +139,15 @@ export class ConnectMetrics {
     windowed('connector_task_metrics_batch_size_max', 'Largest batch processed by the task.', 'any', (s, now) => s.batchSize.max(now));
     windowed('task_error_metrics_last_error_timestamp', 'Epoch timestamp (ms) when the task last encountered an error.', 'any', (s) => s.lastErrorTimestamp);
     const tasks = this.#tasks;
+    const connectors = this.#infoLabels;
+    new Gauge({
+      name: 'kafka_connect_worker_metrics_connector_count',
+      help: 'Connectors run in this worker.',
+      registers: [this.registry],
+      collect() {
+        this.set(connectors.size);
+      },
+    });
     new Gauge({
       name: 'kafka_connect_worker_metrics_task_count',
       help: 'Tasks running on this worker.',

@@ -144,6 +144,12 @@ describe('StandaloneHerder: lifecycle', () => {
     expect(h.herder.connectors()).toEqual([]);
   });
 
+  it('refuses exactly.once.support=required, which standalone workers cannot give', async () => {
+    await expect(h.herder.createConnector('e', { 'connector.class': 'test.ScriptedSourceConnector', 'exactly.once.support': 'required' })).rejects.toThrow(
+      /exactly\.once\.support=required needs exactly-once source support, which only distributed workers provide/,
+    );
+  });
+
   it('lists the available connectors for an unknown class', async () => {
     await expect(h.herder.createConnector('x', { 'connector.class': 'com.example.Nope' })).rejects.toThrow(
       /no connector class named com\.example\.Nope; available: .*org\.apache\.kafka\.connect\.file\.FileStreamSinkConnector \(FileStreamSinkConnector, FileStreamSink\)/,
@@ -286,6 +292,8 @@ describe('StandaloneHerder: plugins, loggers, health, metrics', () => {
     expect(text).toContain('kafka_connect_connector_task_metrics_status{connector="s",task="0",status="running"} 1');
     expect(text).toContain('kafka_connect_connector_metrics_status{connector="s",status="running"} 1');
     expect(text).toContain('kafka_connect_source_task_metrics_source_record_poll_rate{connector="s",task="0"}');
+    expect(text).toContain('kafka_connect_worker_metrics_connector_count 1');
+    expect(text).toContain('kafka_connect_worker_metrics_task_count 1');
   });
 
   it('refuses topic tracking when disabled (403)', () => {
