@@ -1,9 +1,10 @@
 // @services kafka
 // The schema registry converters against a registry on Kafka: Confluent's wire format, subject
 // name strategies, registration modes, refusals as DataException, and decoding by id from cache.
+import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BigDecimal, LogicalDate, LogicalDecimal, LogicalTimestamp, SchemaBuilder, Struct, type Schema } from '../../runtime/connect/api/index.ts';
-import { AvroConverter, JsonSchemaConverter } from '../../runtime/connect/converters/schema-registry/index.ts';
+import { AvroConverter, frame, JsonSchemaConverter } from '../../runtime/connect/converters/schema-registry/index.ts';
 import { createConverter } from '../../runtime/connect/converters/index.ts';
 import type { RunningRegistry } from '../../schema-registry/http/index.ts';
 import { serviceUrl } from '../services/services.ts';
@@ -159,6 +160,23 @@ describe('use.latest.version', () => {
     await call(registry.url, 'POST', `/subjects/${t}-value/versions`, { schema: latest });
     const c = converter('avro', { 'auto.register.schemas': false, 'use.latest.version': true });
     await expect(c.fromConnectData(t, null, v1, new Struct(v1).put('id', 7))).rejects.toMatchObject({ code: 'CONNECT_DATA', message: expect.stringContaining('cannot read data written with it') });
+  });
+});
+
+describe('schemas with references', () => {
+  it('decodes Avro data whose schema refers to another subject', async () => {
+    const t = topic();
+    const address = { type: 'record', name: 'Address', namespace: 'com.acme', fields: [{ name: 'street', type: 'string' }] };
+    const person = { type: 'record', name: 'Person', namespace: 'com.acme', fields: [{ name: 'name', type: 'string' }, { name: 'home', type: 'com.acme.Address' }] };
+    await call(registry.url, 'POST', `/subjects/${t}-address/versions`, { schema: JSON.stringify(address) });
+    const reg = await call(registry.url, 'POST', `/subjects/${t}-value/versions`, { schema: JSON.stringify(person), references: [{ name: 'com.acme.Address', subject: `${t}-address`, version: 1 }] });
+    const id = (reg.body as { id: number }).id;
+    const registry2: Record<string, avro.Type> = {};
+    avro.Type.forSchema(address as avro.Schema, { registry: registry2 });
+    const payload = avro.Type.forSchema(person as avro.Schema, { registry: registry2 }).toBuffer({ name: 'Ann', home: { street: 'Main' } });
+    const back = await converter('avro').toConnectData(t, null, frame(id, payload));
+    expect(back.schema?.name).toBe('com.acme.Person');
+    expect(((back.value as Struct).get('home') as Struct).get('street')).toBe('Main');
   });
 });
 
