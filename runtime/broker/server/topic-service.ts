@@ -193,7 +193,9 @@ export class TopicService implements TopicsService {
     const work = this.#create(request);
     if (!request.validateOnly) {
       this.#creating.set(request.name, work);
-      void work.finally(() => this.#creating.delete(request.name));
+      // Both outcomes clear the entry; the caller handles the rejection of `work` itself.
+      const done = (): void => void this.#creating.delete(request.name);
+      work.then(done, done);
     }
     return work;
   }
