@@ -39,8 +39,13 @@ export type CursorItem = LineItem | TooLongItem;
 
 export interface CursorOptions {
   maxLineBytes: number;
-  /** Bytes asked for per read. */
+  /** Bytes asked for per read, once reads keep filling the buffer. */
   readBytes?: number;
+  /**
+   * The buffer's first size (default readBytes). A small file gets a small buffer: a megabyte
+   * per file of a spool of thousands of small files is mostly garbage for the collector.
+   */
+  initialBytes?: number;
   /** Bytes of a too-long record kept for the report. */
   prefixBytes?: number;
 }
@@ -69,6 +74,8 @@ export class FileCursor {
   #consumed = 0;
   #line: number;
   #skipping: Skipping | null = null;
+  /** The last read filled all the room it had: more is probably there, so the buffer may grow. */
+  #lastReadFull = false;
 
   constructor(handle: FileHandle, framer: Framer, position: number, line: number, options: CursorOptions) {
     this.#handle = handle;
@@ -76,7 +83,7 @@ export class FileCursor {
     this.#maxLineBytes = options.maxLineBytes;
     this.#readBytes = options.readBytes ?? DEFAULT_READ_BYTES;
     this.#prefixBytes = Math.min(options.prefixBytes ?? options.maxLineBytes, options.maxLineBytes);
-    this.#buffer = Buffer.allocUnsafe(this.#readBytes);
+    this.#buffer = Buffer.allocUnsafe(Math.max(1024, Math.min(options.initialBytes ?? this.#readBytes, this.#readBytes)));
     this.#window = this.#buffer.subarray(0, 0);
     this.#base = position;
     this.#line = line;
@@ -219,7 +226,11 @@ export class FileCursor {
     return true;
   }
 
-  /** Moves the unconsumed bytes to the front (growing the buffer up to what one record needs) and reads. */
+  /**
+   * Moves the unconsumed bytes to the front and reads. The buffer doubles while reads keep
+   * filling it (up to readBytes), and whenever an incomplete record takes half of it (up to what
+   * one record of max.line.bytes needs: longer ones are skipped).
+   */
   async #readMore(): Promise<number> {
     const keep = this.#window.length - this.#consumed;
     if (this.#consumed > 0) {
@@ -227,12 +238,15 @@ export class FileCursor {
       this.#base += this.#consumed;
       this.#consumed = 0;
     }
-    if (this.#buffer.length - keep < this.#readBytes / 2) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, keep + this.#readBytes));
+    const size = this.#buffer.length;
+    if ((this.#lastReadFull && size < this.#readBytes) || size - keep < size / 2) {
+      const grown = Buffer.allocUnsafe(size * 2);
       this.#buffer.copy(grown, 0, 0, keep);
       this.#buffer = grown;
     }
-    const { bytesRead } = await this.#handle.read(this.#buffer, keep, this.#buffer.length - keep, this.#base + keep);
+    const room = this.#buffer.length - keep;
+    const { bytesRead } = await this.#handle.read(this.#buffer, keep, room, this.#base + keep);
+    this.#lastReadFull = bytesRead === room;
     this.#window = this.#buffer.subarray(0, keep + bytesRead);
     return bytesRead;
   }

@@ -33,9 +33,15 @@ async function fsyncFile(file: string): Promise<void> {
   }
 }
 
+/** Folders known to exist (created once, not once per file of a spool of thousands). */
+const ensured = new Set<string>();
+
 /** Moves `file` into `dir`; returns where it went. */
 export async function moveInto(file: string, dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  if (!ensured.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    ensured.add(dir);
+  }
   const target = await freeTarget(dir, path.basename(file));
   try {
     // link + unlink never replaces a file another process created at `target` meanwhile.
@@ -46,6 +52,7 @@ export async function moveInto(file: string, dir: string): Promise<string> {
     const code = errnoOf(err);
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') {
       if (code === 'EEXIST') return moveInto(file, dir);
+      if (code === 'ENOENT' && ensured.delete(dir) && (await statPath(file)) !== null) return moveInto(file, dir);
       throw new FileAccessError(`Cannot move ${file} to ${dir}: ${(err as Error).message}`, file, err, true);
     }
   }

@@ -31,6 +31,10 @@ export interface OpenOptions {
   factory: RecordFactory;
   /** The file will not grow (spool mode): an unterminated first row is complete. */
   final: boolean;
+  /** The file's size now (sizes the read buffer). */
+  size: number;
+  /** The file's first bytes, when the caller read them already. */
+  head?: Buffer;
   onSkip: (error: BadLineError) => void;
   /** Called with header columns that value.schema does not have. */
   onIgnoredColumns?: (columns: string[]) => void;
@@ -53,7 +57,7 @@ export function contentStart(head: Buffer, charsetName: string): number {
  */
 export async function openRecordReader(o: OpenOptions): Promise<FileRecordReader | null> {
   const { settings } = o;
-  const head = await readHead(o.handle);
+  const head = o.head ?? (await readHead(o.handle));
   const start = contentStart(head, settings.charset);
   const position = Math.max(o.position, start);
   let parser: ValueParser;
@@ -63,7 +67,9 @@ export async function openRecordReader(o: OpenOptions): Promise<FileRecordReader
     parser = csv;
   } else if (settings.format === 'json') parser = new JsonLinesParser(settings.valueSchema, settings.schemaGeneration);
   else parser = LINES;
-  const cursor = new FileCursor(o.handle, framerFor(settings), position, o.line, { maxLineBytes: settings.maxLineBytes });
+  // Room for what is there now (plus a little), so small files get small buffers; growing files grow it.
+  const initialBytes = Math.max(o.final ? 1024 : 64 * 1024, o.size - position + 1);
+  const cursor = new FileCursor(o.handle, framerFor(settings), position, o.line, { maxLineBytes: settings.maxLineBytes, initialBytes });
   return new FileRecordReader({
     cursor,
     charset: o.charset,
@@ -85,7 +91,7 @@ async function csvParser(o: OpenOptions, start: number): Promise<CsvParser | nul
   const declared: Schema | null = settings.valueSchema;
   const wantHeader = settings.csv.header;
   const sampleRows = settings.schemaGeneration ? settings.schemaGenerationRows : declared === null && !wantHeader ? 1 : 0;
-  const cursor = new FileCursor(o.handle, framerFor(settings), start, 1, { maxLineBytes: settings.maxLineBytes, readBytes: 64 * 1024 });
+  const cursor = new FileCursor(o.handle, framerFor(settings), start, 1, { maxLineBytes: settings.maxLineBytes, initialBytes: Math.min(64 * 1024, o.size + 1) });
   let header: string[] | null = null;
   const samples: string[][] = [];
   let complete = false;

@@ -319,6 +319,7 @@ export class TailSource {
       charset: this.#o.charset,
       factory: this.#o.factory,
       final: false,
+      size: st.size,
       onSkip: (error) => this.#o.logger.warn(`skipped a bad line: ${error.message}`),
       onIgnoredColumns: (columns) => this.#o.logger.warn(`${file.path}: value.schema has no field for the CSV column(s) ${columns.join(', ')}; they are ignored`),
     }).catch(async (err: unknown) => {

@@ -53,7 +53,9 @@ export async function startFileSource(dir: string, bootstrap: string, connector:
     }),
   );
   const connectorFile = path.join(dir, 'connector.properties');
-  writeFileSync(connectorFile, properties({ name: 'file-source', 'connector.class': 'FileSource', 'poll.interval.ms': 50, ...connector }));
+  // Backslashes are escapes in .properties files (a regex's \d must be written \\d).
+  const escaped = Object.fromEntries(Object.entries(connector).map(([k, v]) => [k, String(v).replace(/\\/g, '\\\\')]));
+  writeFileSync(connectorFile, properties({ name: 'file-source', 'connector.class': 'FileSource', 'poll.interval.ms': 50, ...escaped }));
   return run(CONNECT_STANDALONE, [workerFile, connectorFile], { env: { SLUICE_LOG_LEVEL: 'info' } });
 }
 
