@@ -87,6 +87,9 @@ export class LeaderElector {
   private loop: Promise<void> | undefined;
   private wakeSleep: (() => void) | undefined;
   private firstAssignment: { resolve: () => void; promise: Promise<void> };
+  /** Rejects on close, so that a request still waiting for the coordinator (a JoinGroup can wait minutes) does not hold the shutdown. */
+  private readonly closing: Promise<never>;
+  private abortPending!: (err: Error) => void;
 
   constructor(options: LeaderElectorOptions) {
     this.options = {
@@ -100,6 +103,12 @@ export class LeaderElector {
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.firstAssignment = { resolve, promise };
+    this.closing = new Promise<never>((_, reject) => (this.abortPending = reject));
+    this.closing.catch(() => undefined);
+  }
+
+  private abortable<T>(request: Promise<T>): Promise<T> {
+    return Promise.race([request, this.closing]);
   }
 
   /** Starts taking part in the group; resolves once the first assignment arrived. */
@@ -112,10 +121,13 @@ export class LeaderElector {
     if (this.closed) return;
     this.closed = true;
     this.wakeSleep?.();
+    this.abortPending(new Error('the leader elector is closing'));
     const coordinator = this.coordinator;
     if (coordinator !== undefined && this.memberId !== '') {
       try {
-        await leaveGroupV5.api.async(coordinator, this.options.groupId, [{ memberId: this.memberId, reason: 'the registry is shutting down' }]);
+        // Bounded: an unreachable coordinator must not hold the shutdown (it evicts us after the session timeout anyway).
+        const leave = leaveGroupV5.api.async(coordinator, this.options.groupId, [{ memberId: this.memberId, reason: 'the registry is shutting down' }]);
+        await Promise.race([leave, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       } catch (err) {
         this.options.logger?.debug({ err }, 'leaving the schema registry group failed');
       }
@@ -159,8 +171,8 @@ export class LeaderElector {
       const bootstrap = new Connection(this.options.clientId, { connectTimeout: 10_000, requestTimeout: 30_000 });
       try {
         const { host, port } = hostPort(server);
-        await bootstrap.connect(host, port);
-        const response = await findCoordinatorV6.api.async(bootstrap, GROUP_KEY_TYPE, [this.options.groupId]);
+        await this.abortable(bootstrap.connect(host, port) as Promise<void>);
+        const response = await this.abortable(findCoordinatorV6.api.async(bootstrap, GROUP_KEY_TYPE, [this.options.groupId]));
         const found = response.coordinators.find((c) => c.key === this.options.groupId);
         if (found === undefined || found.errorCode !== 0) throw new ProtocolFailure(found?.errorCode ?? COORDINATOR_NOT_AVAILABLE, 'FindCoordinator');
         const coordinator = new Connection(this.options.clientId, {
@@ -168,7 +180,7 @@ export class LeaderElector {
           // A JoinGroup may wait for the whole rebalance.
           requestTimeout: this.options.rebalanceTimeoutMs + 10_000,
         });
-        await coordinator.connect(found.host, found.port);
+        await this.abortable(coordinator.connect(found.host, found.port) as Promise<void>);
         this.coordinator = coordinator;
         return coordinator;
       } catch (err) {
@@ -191,14 +203,14 @@ export class LeaderElector {
     const protocols = [{ name: SUBPROTOCOL, metadata: encodeIdentity(identity) }];
     let join;
     try {
-      join = await joinGroupV9.api.async(coordinator, groupId, sessionTimeoutMs, rebalanceTimeoutMs, this.memberId, null, PROTOCOL_TYPE, protocols, null);
+      join = await this.abortable(joinGroupV9.api.async(coordinator, groupId, sessionTimeoutMs, rebalanceTimeoutMs, this.memberId, null, PROTOCOL_TYPE, protocols, null));
     } catch (err) {
       const code = errorCodeOf(err);
       const assigned = (err as { response?: { memberId?: string } }).response?.memberId;
       // Kafka hands out the member id in a first, refused join (KIP-394).
       if (code === MEMBER_ID_REQUIRED && assigned) {
         this.memberId = assigned;
-        join = await joinGroupV9.api.async(coordinator, groupId, sessionTimeoutMs, rebalanceTimeoutMs, this.memberId, null, PROTOCOL_TYPE, protocols, null);
+        join = await this.abortable(joinGroupV9.api.async(coordinator, groupId, sessionTimeoutMs, rebalanceTimeoutMs, this.memberId, null, PROTOCOL_TYPE, protocols, null));
       } else {
         throw err;
       }
@@ -215,7 +227,7 @@ export class LeaderElector {
       const bytes = encodeAssignment(assignment);
       assignments = members.map((m) => ({ memberId: m.memberId, assignment: bytes }));
     }
-    const sync = await syncGroupV5.api.async(coordinator, groupId, this.generationId, this.memberId, null, PROTOCOL_TYPE, SUBPROTOCOL, assignments);
+    const sync = await this.abortable(syncGroupV5.api.async(coordinator, groupId, this.generationId, this.memberId, null, PROTOCOL_TYPE, SUBPROTOCOL, assignments));
     return decodeAssignment(sync.assignment);
   }
 
@@ -237,7 +249,7 @@ export class LeaderElector {
     while (!this.closed) {
       await this.sleep(this.options.heartbeatIntervalMs);
       if (this.closed) return;
-      await heartbeatV4.api.async(coordinator, this.options.groupId, this.generationId, this.memberId, null);
+      await this.abortable(heartbeatV4.api.async(coordinator, this.options.groupId, this.generationId, this.memberId, null));
     }
   }
 

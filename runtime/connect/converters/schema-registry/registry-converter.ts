@@ -103,7 +103,11 @@ export abstract class RegistryConverter<Native> implements Converter {
     }
   }
 
-  /** use.latest.version: write with the subject's latest version, checked to read our data when latest.compatibility.strict. */
+  /**
+   * use.latest.version: write with the subject's latest version, checked to read our data when
+   * latest.compatibility.strict. The latest version is kept for the converter's life, as with
+   * Confluent's default latest.cache.ttl.sec=-1.
+   */
   private async latestVersion(subject: string, ours: RegisteredSchema): Promise<{ id: number; native: Native }> {
     let pending = this.latest.get(subject);
     if (pending === undefined) {
