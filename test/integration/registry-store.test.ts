@@ -113,6 +113,13 @@ describe.each(brokerNames())('schema registry store on %s', (broker) => {
     expect((await call(registry.url, 'GET', '/subjects')).body).toEqual(['small']);
   });
 
+  it('closes while its first join of the leader group is still pending', async () => {
+    // A new group's first JoinGroup waits group.initial.rebalance.delay.ms; close must not wait for it.
+    const registry = await startTestRegistry(bootstrap(), uniqueNames());
+    await registry.close();
+    await expect(call(registry.url, 'GET', '/subjects')).rejects.toThrow();
+  });
+
   it('sluice registry: listens only after catching up, and a busy port is an error naming the key', async () => {
     const names = uniqueNames();
     const seed = await start(bootstrap(), names);
