@@ -6,6 +6,7 @@
  * clear error naming the file and key, and nothing is left running. A `stop` message stops
  * gracefully: tasks flush, source offsets are written, sink offsets committed.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Admin } from '@platformatic/kafka';
 import type { ConfigProvider } from '../connect/config/index.ts';
@@ -42,6 +43,8 @@ import { startEmbeddedBroker } from './embedded-broker.ts';
 import { version } from './version.ts';
 
 interface Prepared {
+  /** Control port of the broker thread the launcher created early, when it did. */
+  brokerPort: MessagePort | undefined;
   workerFile: string;
   workerProps: Record<string, string>;
   config: WorkerConfig;
@@ -57,7 +60,7 @@ function at(file: string, lines: ReadonlyMap<string, number> | undefined, key: s
 }
 
 /** Reads and checks the worker file and every connector file; starts nothing. */
-async function prepare(argv: readonly string[], log: Logger): Promise<Prepared> {
+async function prepare(argv: readonly string[], log: Logger, brokerPort: MessagePort | undefined): Promise<Prepared> {
   const [workerFile, ...connectorFiles] = argv;
   const parsed = await readPropertiesFile(workerFile);
   const raw = propertiesToRecord(parsed);
@@ -88,7 +91,7 @@ async function prepare(argv: readonly string[], log: Logger): Promise<Prepared> 
     await checkConnector(connector, { workerProps: resolved.values, plugins, providers, overridePolicy: config.get('connector.client.config.override.policy') as OverridePolicy }, log);
     connectors.push(connector);
   }
-  return { workerFile, workerProps: resolved.values, config, providers, plugins, connectors };
+  return { brokerPort, workerFile, workerProps: resolved.values, config, providers, plugins, connectors };
 }
 
 /** Validates a connector file as creating it would, so that a bad one stops start-up before anything runs. */
@@ -167,11 +170,14 @@ async function start(prepared: Prepared, loggers: LoggerLevels, log: Logger): Pr
     const servers = config.get(BOOTSTRAP_SERVERS_CONFIG);
     let bootstrap: string;
     if (servers === null || servers.length === 0) {
-      broker = await startEmbeddedBroker({
-        dataDir: config.get(BROKER_DATA_DIR_CONFIG),
-        listeners: config.get(BROKER_LISTENERS_CONFIG),
-        properties: brokerProperties(prepared.workerProps),
-      }).catch((err: unknown) => {
+      broker = await startEmbeddedBroker(
+        {
+          dataDir: config.get(BROKER_DATA_DIR_CONFIG),
+          listeners: config.get(BROKER_LISTENERS_CONFIG),
+          properties: brokerProperties(prepared.workerProps),
+        },
+        prepared.brokerPort,
+      ).catch((err: unknown) => {
         throw brokerError(err, workerFile, config);
       });
       const running = broker;
@@ -283,7 +289,7 @@ export type RuntimeMessage =
   | { type: 'failed'; code: string; message: string; stack: string | undefined }
   | { type: 'stopped' };
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[], brokerPort: MessagePort | undefined): Promise<void> {
   const port = parentPort!;
   const send = (message: RuntimeMessage): void => port.postMessage(message);
   let running: Running;
@@ -292,7 +298,7 @@ async function main(argv: string[]): Promise<void> {
     const root = createLogger();
     const loggers = new LoggerLevels(root, systemClock);
     log = loggers.logger('connect.standalone');
-    const prepared = await prepare(argv, log);
+    const prepared = await prepare(argv, log, brokerPort);
     running = await start(prepared, loggers, log);
   } catch (err) {
     send({ type: 'failed', code: err instanceof SluiceError ? err.code : 'STARTUP_FAILED', message: messageOf(err), stack: err instanceof Error ? err.stack : undefined });
@@ -313,5 +319,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 if (!isMainThread && (workerData as { kind?: string } | null)?.kind === 'connect-standalone') {
-  await main((workerData as { argv: string[] }).argv);
+  const data = workerData as { argv: string[]; brokerPort?: MessagePort };
+  await main(data.argv, data.brokerPort);
 }
