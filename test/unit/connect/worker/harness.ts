@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import type { ConfigProvider } from '../../../../runtime/connect/config/index.ts';
 import { LoggerLevels } from '../../../../runtime/connect/herder/logger-levels.ts';
 import { StandaloneHerder } from '../../../../runtime/connect/herder/standalone-herder.ts';
 import type { TaskRestartConfig } from '../../../../runtime/connect/herder/task-restart-policy.ts';
@@ -31,7 +32,15 @@ export interface Harness {
 }
 
 export async function createHarness(
-  options: { workerProps?: Record<string, string>; kafka?: FakeKafka; dir?: string; taskRestart?: Partial<TaskRestartConfig>; flushIntervalMs?: number; plugins?: PluginRegistry } = {},
+  options: {
+    workerProps?: Record<string, string>;
+    kafka?: FakeKafka;
+    dir?: string;
+    taskRestart?: Partial<TaskRestartConfig>;
+    flushIntervalMs?: number;
+    plugins?: PluginRegistry;
+    configProviders?: ReadonlyMap<string, ConfigProvider>;
+  } = {},
 ): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'sluice-worker-'));
   const kafka = options.kafka ?? new FakeKafka();
@@ -64,7 +73,7 @@ export async function createHarness(
     loggers,
     clock: systemClock,
     workerProps,
-    configProviders: new Map(),
+    configProviders: options.configProviders ?? new Map(),
     overridePolicy: 'All',
     topicTracking: { enabled: true, allowReset: true },
     taskRestart: { enabled: false, backoffMs: 10, backoffMaxMs: 100, maxAttempts: 3, healthyAfterMs: 60_000, ...options.taskRestart },

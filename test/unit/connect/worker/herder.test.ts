@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlreadyExistsException, NotFoundException } from '../../../../runtime/connect/api/index.ts';
+import { createConfigProviders } from '../../../../runtime/connect/config/index.ts';
 import { BadRequestException, ForbiddenException, httpStatusOf } from '../../../../runtime/connect/herder/herder-errors.ts';
 import { PluginRegistry } from '../../../../runtime/connect/worker/plugins.ts';
 import { eventually } from './fake-kafka.ts';
@@ -206,6 +207,18 @@ describe('StandaloneHerder: lifecycle', () => {
     await eventually(() => h.herder.connectorActiveTopics('s').s.topics.length === 1);
     h.herder.resetConnectorActiveTopics('s');
     expect(h.herder.connectorActiveTopics('s')).toEqual({ s: { topics: [] } });
+  });
+});
+
+describe('StandaloneHerder: config providers', () => {
+  it('resolves ${env:...} references for the connector but shows and keeps the reference', async () => {
+    await h.herder.stop();
+    h = await createHarness({ plugins: plugins(), configProviders: createConfigProviders({ 'config.providers': 'env', 'config.providers.env.class': 'EnvVarConfigProvider' }, { env: { SECRET_TOPIC: 'resolved-topic', PW: 'hunter2' } }) });
+    script.batches.push([sourceRecord('x', 1, 'ignored')]);
+    await h.herder.createConnector('s', { 'connector.class': 'test.ScriptedSourceConnector', topic: '${env:SECRET_TOPIC}', 'secret.password': '${env:PW}' });
+    expect(h.herder.connectorConfig('s')).toMatchObject({ topic: '${env:SECRET_TOPIC}', 'secret.password': '${env:PW}' });
+    expect(h.herder.taskConfigs('s')[0].config).toMatchObject({ topic: 'resolved-topic', 'secret.password': '[hidden]' });
+    await expect(h.herder.createConnector('t', { 'connector.class': 'test.ScriptedSourceConnector', topic: '${env:MISSING}' })).rejects.toThrow(/MISSING/);
   });
 });
 
