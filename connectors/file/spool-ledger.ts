@@ -3,9 +3,11 @@
  *   1. it was read to its end (or failed), and
  *   2. every record emitted from it was acknowledged (commitRecord), and
  *   3. the committed offset of its partition reached its last record's offset.
- * The third point is checked against the offset store itself when the worker calls commit(),
- * not inferred from the order of calls: a commit() may flush offsets taken just before the last
- * acknowledgement arrived, and the store is what a restart will see. Nothing here is a flag on
+ * The third point is read from the offset store itself each time the worker calls commit() (the
+ * store then holds what that flush made durable), not inferred from the order of calls: a
+ * commit() may flush offsets taken just before the last acknowledgement arrived, and the store is
+ * what a restart will see. The position read is kept, so a file whose reading ends after the last
+ * flush of its records (nothing more to flush, so no further commit()) is still cleaned up. Nothing here is a flag on
  * disk; after a crash the same decisions are made again from the offsets and the files.
  */
 import type { SourceMap } from '../../runtime/connect/api/index.ts';
@@ -22,6 +24,8 @@ export interface SpoolEntry {
   lastPosition: number | null;
   /** Set once reading is over. */
   outcome: Outcome | null;
+  /** The position the offset store held for its partition at the last commit(). */
+  committedPosition: number | null;
   /** A move or delete is under way. */
   cleaning: boolean;
 }
@@ -32,7 +36,7 @@ export class SpoolLedger {
 
   /** Starts tracking a file being read; `partition` is the object its records carry. */
   start(path: string, fileId: string, partition: SourceMap): SpoolEntry {
-    const entry: SpoolEntry = { path, fileId, partition, emitted: 0, acked: 0, lastPosition: null, outcome: null, cleaning: false };
+    const entry: SpoolEntry = { path, fileId, partition, emitted: 0, acked: 0, lastPosition: null, outcome: null, committedPosition: null, cleaning: false };
     this.#byPartition.set(partition, entry);
     this.#byPath.set(path, entry);
     return entry;
@@ -63,15 +67,24 @@ export class SpoolLedger {
     return this.#byPath.size;
   }
 
-  /** Read and fully acknowledged; those with records need their committed offset checked. */
-  settled(): SpoolEntry[] {
-    return [...this.#byPath.values()].filter((e) => e.outcome !== null && !e.cleaning && e.acked >= e.emitted);
+  /** Files with records emitted in this run, not being cleaned up: their committed positions matter. */
+  withRecords(): SpoolEntry[] {
+    return [...this.#byPath.values()].filter((e) => e.emitted > 0 && !e.cleaning);
   }
 
-  /** Whether a settled entry may be cleaned up, given its partition's committed position. */
-  static committed(entry: SpoolEntry, committedPosition: number | null): boolean {
+  /** The store held `position` for the entry's partition at a commit(). */
+  committedAt(entry: SpoolEntry, position: number | null): void {
+    entry.committedPosition = position;
+  }
+
+  /** Files that may leave input.path now: read, fully acknowledged, and their last offset committed. */
+  cleanable(): SpoolEntry[] {
+    return [...this.#byPath.values()].filter((e) => e.outcome !== null && !e.cleaning && e.acked >= e.emitted && SpoolLedger.committed(e));
+  }
+
+  static committed(entry: SpoolEntry): boolean {
     if (entry.emitted === 0 || entry.lastPosition === null) return true;
-    return committedPosition !== null && committedPosition >= entry.lastPosition;
+    return entry.committedPosition !== null && entry.committedPosition >= entry.lastPosition;
   }
 
   remove(entry: SpoolEntry): void {

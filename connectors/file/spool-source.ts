@@ -152,7 +152,7 @@ export class SpoolSource {
       this.#ledger.emitted(entry, batch.records.length, last === null ? null : (last[POSITION_FIELD] as number));
       if (batch.atEnd) await this.#endReading(batch.failure === null ? { kind: 'finished' } : { kind: 'failed', error: batch.failure });
     }
-    await this.#cleanSettled(false);
+    await this.#cleanUp();
     if (records.length === 0 && !this.#stopping) {
       await this.#waker.sleep(this.#s.pollIntervalMs);
       if (this.#queued.size === 0 && this.#reading === null) await this.rescan();
@@ -267,24 +267,20 @@ export class SpoolSource {
   }
 
   /**
-   * The worker flushed offsets: files whose records are all acknowledged are cleaned up once
-   * the store holds their last offset.
+   * The worker flushed offsets: note what the store now holds for each file with records, and
+   * clean up the files it covers.
    */
   async committed(): Promise<void> {
-    await this.#cleanSettled(true);
+    const entries = this.#ledger.withRecords();
+    if (entries.length > 0) {
+      const stored = await this.#o.offsets.offsets(entries.map((e) => e.partition));
+      entries.forEach((entry, i) => this.#ledger.committedAt(entry, readOffset(stored[i].offset)?.position ?? null));
+    }
+    await this.#cleanUp();
   }
 
-  async #cleanSettled(checkStore: boolean): Promise<void> {
-    const settled = this.#ledger.settled();
-    if (settled.length === 0) return;
-    const withRecords = settled.filter((e) => e.emitted > 0);
-    const ready = settled.filter((e) => e.emitted === 0);
-    if (checkStore && withRecords.length > 0) {
-      const stored = await this.#o.offsets.offsets(withRecords.map((e) => e.partition));
-      withRecords.forEach((entry, i) => {
-        if (SpoolLedger.committed(entry, readOffset(stored[i].offset)?.position ?? null)) ready.push(entry);
-      });
-    }
+  async #cleanUp(): Promise<void> {
+    const ready = this.#ledger.cleanable();
     // Moves are independent file system calls: a few at a time instead of one after another.
     for (let i = 0; i < ready.length; i += CLEANUP_CONCURRENCY) await Promise.all(ready.slice(i, i + CLEANUP_CONCURRENCY).map((e) => this.#clean(e)));
   }

@@ -100,6 +100,16 @@ describe('spool mode', () => {
     expect(await list(finished)).toEqual(['a.txt']);
   });
 
+  it('cleans up a file whose end is found after its last records were already committed (no further commit comes)', async () => {
+    await writeFile(path.join(input, 'a.txt'), lines(1, 3));
+    const driver = await spool({ 'batch.size': '3' });
+    expect(await driver.poll()).toHaveLength(3);
+    await driver.ackAndCommit(); // the reader has not seen the end of the file yet
+    expect(await list(input)).toEqual(['a.txt']);
+    expect(await driver.poll()).toEqual([]); // end found: nothing left to flush, so no commit() follows
+    expect(await list(finished)).toEqual(['a.txt']);
+  });
+
   it('after a crash mid-file, resumes at the exact line: nothing lost, duplicates only what was not committed', async () => {
     await writeFile(path.join(input, 'big.txt'), lines(1, 1000));
     const first = await spool({ 'batch.size': '100' });
