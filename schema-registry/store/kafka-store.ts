@@ -69,7 +69,16 @@ export class KafkaRegistryStore implements RegistryStore {
     const base = { ...options.clientProperties, 'bootstrap.servers': options.bootstrapServers, 'client.id': 'sluice-schema-registry' };
     this.admin = new KafkaAdmin(base, { logger: options.logger });
     this.consumer = new KafkaConsumer(
-      { ...base, 'enable.auto.commit': 'false', 'auto.offset.reset': 'earliest', 'max.poll.records': '10000', 'fetch.max.wait.ms': '100' },
+      // Large fetches: start-up reads the whole topic, and the sooner the faster the registry serves.
+      {
+        ...base,
+        'enable.auto.commit': 'false',
+        'auto.offset.reset': 'earliest',
+        'max.poll.records': '100000',
+        'fetch.max.wait.ms': '100',
+        'max.partition.fetch.bytes': String(32 * 1024 * 1024),
+        'fetch.max.bytes': String(64 * 1024 * 1024),
+      },
       { logger: options.logger },
     );
     this.producer = new KafkaProducer(

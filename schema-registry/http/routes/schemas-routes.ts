@@ -1,10 +1,10 @@
 /**
  * /schemas: schemas by global id or guid (what deserializers call), the list of schemas, and the
- * schema types. By-id answers are cached as serialized text per state offset, since this is the
- * hottest read of a registry.
+ * schema types. By-id answers are cached (AnswerCache): this is the hottest read of a registry.
  */
 import type { FastifyInstance } from 'fastify';
 import { guidOf, registryErrors, SCHEMA_TYPES, type SchemaView } from '../../core/index.ts';
+import { AnswerCache } from '../answer-cache.ts';
 import { notFound } from '../http-errors.ts';
 import { page, queryFlag, queryText, type Query } from '../query.ts';
 import { schemaBody, schemaStringBody } from '../response-bodies.ts';
@@ -17,28 +17,9 @@ function parseId(text: string): number {
   return Number(text);
 }
 
-class ByIdCache {
-  private offset = Number.NaN;
-  private readonly bodies = new Map<string, string>();
-
-  get(offset: number, key: string, render: () => string): string {
-    if (offset !== this.offset) {
-      this.bodies.clear();
-      this.offset = offset;
-    }
-    let body = this.bodies.get(key);
-    if (body === undefined) {
-      body = render();
-      if (this.bodies.size >= 10_000) this.bodies.clear();
-      this.bodies.set(key, body);
-    }
-    return body;
-  }
-}
-
 export function schemasRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const registry = () => ctx.store.registry;
-  const byId = new ByIdCache();
+  const byId = new AnswerCache();
 
   // Confluent's list; PROTOBUF schemas are refused with 42201 until they are supported.
   app.get('/schemas/types', async () => SCHEMA_TYPES);

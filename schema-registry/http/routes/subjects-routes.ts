@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { registryErrors, type SchemaView } from '../../core/index.ts';
+import { AnswerCache } from '../answer-cache.ts';
 import { queryAll, queryFlag, queryText, type Query } from '../query.ts';
 import { registerRequest } from '../request-bodies.ts';
 import { registerBody, schemaBody } from '../response-bodies.ts';
@@ -14,6 +15,7 @@ type VersionParams = { subject: string; version: string };
 
 export function subjectsRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const registry = () => ctx.store.registry;
+  const lookups = new AnswerCache();
 
   app.get('/subjects', async (req) => {
     const q = req.query as Query;
@@ -33,7 +35,11 @@ export function subjectsRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const { subject } = req.params as SubjectParams;
     const q = req.query as Query;
     const request = registerRequest(req.body);
-    return schemaBody(registry().lookup(subject, request, { normalize: queryFlag(q, 'normalize'), deleted: queryFlag(q, 'deleted') }));
+    const options = { normalize: queryFlag(q, 'normalize'), deleted: queryFlag(q, 'deleted') };
+    const r = registry();
+    // Clients look the same schemas up again and again (serializers without auto-registration).
+    const key = `${subject}\u0000${options.normalize}\u0000${options.deleted}\u0000${JSON.stringify(request)}`;
+    return lookups.get(r.state.lastOffset, key, () => JSON.stringify(schemaBody(r.lookup(subject, request, options))));
   });
 
   app.delete('/subjects/:subject', async (req, reply) => {
