@@ -224,6 +224,7 @@ export class WorkerSinkTask extends WorkerTask {
       if (value instanceof Promise) return this.#goSlow(value);
       let record: SinkRecord | null = sinkRecord(raw, key, value, headers);
       for (let i = 0; i < transforms.length && record !== null; i++) record = transforms[i].apply(record);
+      if (record !== null) this.#rawOf.set(record, raw);
       return record;
     } catch {
       return undefined;
