@@ -83,9 +83,9 @@ describe('connect-standalone start-up errors', () => {
   });
 
   it('an unknown converter class lists the available ones', async () => {
-    const s = await setup({ 'value.converter': 'io.confluent.connect.avro.AvroConverter' });
+    const s = await setup({ 'value.converter': 'com.example.NoSuchConverter' });
     const out = await fails(s);
-    expect(out).toContain(`${s.worker}:2: Invalid value "io.confluent.connect.avro.AvroConverter" for configuration value.converter: Converter class io.confluent.connect.avro.AvroConverter could not be found; available:`);
+    expect(out).toContain(`${s.worker}:2: Invalid value "com.example.NoSuchConverter" for configuration value.converter: Converter class com.example.NoSuchConverter could not be found; available:`);
     expect(out).toContain('org.apache.kafka.connect.json.JsonConverter');
   });
 

@@ -23,3 +23,5 @@ export {
   registerConverter,
 } from './converter-registry.ts';
 export type { ConverterPlugin } from './converter-registry.ts';
+// Confluent's AvroConverter and JsonSchemaConverter are built in: importing the module registers them.
+export { AVRO_CONVERTER_CLASS, JSON_SCHEMA_CONVERTER_CLASS, registerSchemaRegistryConverters } from './schema-registry/index.ts';
