@@ -28,6 +28,8 @@ export interface SpoolEntry {
   committedPosition: number | null;
   /** A move or delete is under way. */
   cleaning: boolean;
+  /** After a failed cleanup: not tried again before this time (ms). */
+  retryAt: number;
 }
 
 export class SpoolLedger {
@@ -36,7 +38,7 @@ export class SpoolLedger {
 
   /** Starts tracking a file being read; `partition` is the object its records carry. */
   start(path: string, fileId: string, partition: SourceMap): SpoolEntry {
-    const entry: SpoolEntry = { path, fileId, partition, emitted: 0, acked: 0, lastPosition: null, outcome: null, committedPosition: null, cleaning: false };
+    const entry: SpoolEntry = { path, fileId, partition, emitted: 0, acked: 0, lastPosition: null, outcome: null, committedPosition: null, cleaning: false, retryAt: 0 };
     this.#byPartition.set(partition, entry);
     this.#byPath.set(path, entry);
     return entry;
@@ -77,9 +79,9 @@ export class SpoolLedger {
     entry.committedPosition = position;
   }
 
-  /** Files that may leave input.path now: read, fully acknowledged, and their last offset committed. */
-  cleanable(): SpoolEntry[] {
-    return [...this.#byPath.values()].filter((e) => e.outcome !== null && !e.cleaning && e.acked >= e.emitted && SpoolLedger.committed(e));
+  /** Files that may leave input.path at `now`: read, fully acknowledged, and their last offset committed. */
+  cleanable(now: number): SpoolEntry[] {
+    return [...this.#byPath.values()].filter((e) => e.outcome !== null && !e.cleaning && e.retryAt <= now && e.acked >= e.emitted && SpoolLedger.committed(e));
   }
 
   static committed(entry: SpoolEntry): boolean {

@@ -34,6 +34,8 @@ import { SpoolLedger } from './spool-ledger.ts';
 import { Waker } from './waker.ts';
 
 const CLEANUP_CONCURRENCY = 16;
+/** How long a file whose move or delete failed waits before the next try (and the next error line). */
+const CLEANUP_RETRY_MS = 10_000;
 
 export interface SpoolSourceOptions {
   settings: FileSourceSettings;
@@ -280,7 +282,7 @@ export class SpoolSource {
   }
 
   async #cleanUp(): Promise<void> {
-    const ready = this.#ledger.cleanable();
+    const ready = this.#ledger.cleanable(Date.now());
     // Moves are independent file system calls: a few at a time instead of one after another.
     for (let i = 0; i < ready.length; i += CLEANUP_CONCURRENCY) await Promise.all(ready.slice(i, i + CLEANUP_CONCURRENCY).map((e) => this.#clean(e)));
   }
@@ -309,7 +311,8 @@ export class SpoolSource {
       this.#ledger.remove(entry);
     } catch (err) {
       entry.cleaning = false;
-      this.#o.logger.error({ err }, `cleaning up ${entry.path} failed; it is tried again after the next offset commit`);
+      entry.retryAt = Date.now() + CLEANUP_RETRY_MS;
+      this.#o.logger.error({ err }, `cleaning up ${entry.path} failed; it is tried again in ${CLEANUP_RETRY_MS / 1000} s`);
     }
   }
 

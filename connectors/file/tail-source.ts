@@ -66,7 +66,7 @@ interface TailFile {
   lastDataAt: number;
   readPosition: number;
   warned: boolean;
-  /** Where to go on when a finished file grows again (it was closed). */
+  /** Where a finished file ended, to go on from there if it grows again (it was closed). */
   reopenAt: { partition: SourceMap; position: number; line: number } | null;
 }
 
@@ -206,6 +206,9 @@ export class TailSource {
     }
     this.#o.logger.info(`${file.path}: finished after rotation at line ${reader.cursor.line - 1} (byte ${reader.cursor.position})`);
     file.finished = true;
+    // Only where it ended is kept (its buffer goes), in case it grows again.
+    file.reopenAt = { partition: reader.context.partition, position: reader.cursor.position, line: reader.cursor.line };
+    file.reader = null;
     await this.#closeFile(file);
     if (file.gone) this.#files.delete(file.id);
   }
@@ -262,11 +265,8 @@ export class TailSource {
         file.path = st.path;
         file.size = st.size;
         file.gone = false;
-        if (file.finished && file.reader !== null && st.size > file.reader.cursor.position) {
+        if (file.finished && file.reopenAt !== null && st.size > file.reopenAt.position) {
           // A rotated file that grew after it was finished: open it again and read on.
-          const { position, line } = file.reader.cursor;
-          file.reopenAt = { partition: file.reader.context.partition, position, line };
-          file.reader = null;
           file.finished = false;
           file.atEnd = false;
         }

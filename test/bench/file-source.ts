@@ -7,7 +7,9 @@
 // 2000 (FileStreamSource's default), a fresh one-partition topic created beforehand. Figure:
 // records/s between the first record and the last one in the topic (end offsets polled every
 // 100 ms, so JVM and worker start-up do not count). `cat file > /dev/null` is printed as the
-// reading limit of the machine. SLUICE_BENCH_FILE_SOURCE_LINES overrides the number of lines.
+// reading limit of the machine, and the connector's own ceiling: FileSource's task polled in this
+// process with nothing behind it (no worker, no producer). SLUICE_BENCH_FILE_SOURCE_LINES
+// overrides the number of lines.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaAdmin } from '../../runtime/client/index.ts';
+import { FileSourceConnector } from '../../connectors/file/file-source-connector.ts';
 import { CONNECT_STANDALONE, freePort } from '../integration/connect-harness.ts';
 import { SERVICES_DIR, parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
@@ -106,6 +109,27 @@ async function measure(admin: KafkaAdmin, c: Case, lines: number, timeoutMs: num
   }
 }
 
+/** Lines/s of the tail task's poll() alone, in this process (what the connector can give a worker). */
+async function taskCeiling(file: string, lines: number, headers: boolean): Promise<number> {
+  const connector = new FileSourceConnector();
+  connector.start({ topic: 't', 'file.paths': file, 'batch.size': String(BATCH_SIZE), 'file.headers.enable': String(headers) });
+  const [props] = connector.taskConfigs(1);
+  const TaskClass = connector.taskClass();
+  const task = new TaskClass();
+  task.initialize({ configs: () => props, offsetStorageReader: () => ({ offset: async () => null, offsets: async (ps) => ps.map((partition) => ({ partition, offset: null })) }) });
+  const previous = process.env.SLUICE_LOG_LEVEL;
+  process.env.SLUICE_LOG_LEVEL = 'warn';
+  await task.start(props);
+  const started = performance.now();
+  let n = 0;
+  while (n < lines) n += (await task.poll())?.length ?? 0;
+  const rate = n / ((performance.now() - started) / 1000);
+  await task.stop();
+  if (previous === undefined) delete process.env.SLUICE_LOG_LEVEL;
+  else process.env.SLUICE_LOG_LEVEL = previous;
+  return rate;
+}
+
 export const fileSourceBench: Bench = {
   name: 'file-source',
   async run({ smoke }) {
@@ -121,6 +145,8 @@ export const fileSourceBench: Bench = {
     const admin = new KafkaAdmin({ 'bootstrap.servers': bootstrap });
     try {
       const cat = await catSeconds(input);
+      const ceiling = await taskCeiling(input, lines, true);
+      const ceilingNoHeaders = await taskCeiling(input, lines, false);
       const worker = async (label: string): Promise<{ workerFile: string; topic: string; caseDir: string }> => {
         const caseDir = path.join(dir, label);
         mkdirSync(caseDir);
@@ -206,10 +232,44 @@ export const fileSourceBench: Bench = {
         timeoutMs,
       );
 
+      const bare = await worker('tail-no-headers');
+      const bareRate = await measure(
+        admin,
+        {
+          label: 'FileSource tail without headers',
+          command: process.execPath,
+          args: [
+            CONNECT_STANDALONE,
+            bare.workerFile,
+            connectorFile(bare.caseDir, { name: 'bare', 'connector.class': 'FileSource', mode: 'tail', 'file.paths': input, topic: bare.topic, 'batch.size': BATCH_SIZE, 'file.headers.enable': 'false' }),
+          ],
+          topic: bare.topic,
+        },
+        lines,
+        timeoutMs,
+      );
+
+      const ourStream = await worker('sluice-filestream');
+      const ourStreamRate = await measure(
+        admin,
+        {
+          label: 'Sluice worker FileStreamSource',
+          command: process.execPath,
+          args: [CONNECT_STANDALONE, ourStream.workerFile, connectorFile(ourStream.caseDir, { name: 'fs', 'connector.class': 'FileStreamSource', file: input, topic: ourStream.topic, 'batch.size': BATCH_SIZE })],
+          topic: ourStream.topic,
+        },
+        lines,
+        timeoutMs,
+      );
+
       const label = `${lines.toLocaleString('en')} lines × ${LINE_BYTES} B (${((lines * LINE_BYTES) / 2 ** 20).toFixed(0)} MiB), StringConverter, Apache Kafka broker`;
       const rows: Row[] = [
         { case: `${label}, mode=tail`, metric: 'lines/s', ours: tailRate, anchor, anchorName: 'FileStreamSource', higherIsBetter: true, target: 3 },
         { case: `${label}, mode=spool`, metric: 'lines/s', ours: spoolRate, anchor, anchorName: 'FileStreamSource', higherIsBetter: true, target: 3 },
+        { case: `${label}, mode=tail, file.headers.enable=false`, metric: 'lines/s', ours: bareRate, anchor, anchorName: 'FileStreamSource', higherIsBetter: true },
+        { case: `${label}, our worker with FileStreamSource (worker ceiling)`, metric: 'lines/s', ours: ourStreamRate, anchor, anchorName: 'FileStreamSource', higherIsBetter: true },
+        { case: 'FileSource tail task poll() alone, headers on (connector ceiling)', metric: 'lines/s', ours: ceiling, anchor, anchorName: 'FileStreamSource', higherIsBetter: true },
+        { case: 'FileSource tail task poll() alone, headers off', metric: 'lines/s', ours: ceilingNoHeaders, anchor, anchorName: 'FileStreamSource', higherIsBetter: true },
       ];
       printTable(rows);
       process.stdout.write(`\nReading limit: cat file > /dev/null takes ${cat.toFixed(3)} s = ${(lines / cat).toFixed(0)} lines/s (${((lines * LINE_BYTES) / 2 ** 20 / cat).toFixed(0)} MiB/s).\n`);

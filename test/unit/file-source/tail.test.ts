@@ -85,6 +85,21 @@ describe('tail mode', () => {
     expect(values(await driver.pollUntil(count(2)))).toEqual(['line-8', 'line-9']);
   });
 
+  it('a rotated file that still matches and grows after it was finished is opened again and read on', async () => {
+    const file = path.join(dir, 'app.log');
+    await writeFile(file, lines(1, 3));
+    const driver = await tail({ 'file.paths': path.join(dir, 'app.log*'), 'rotate.wait.ms': '20' });
+    await driver.pollUntil(count(3));
+    await rename(file, `${file}.1`);
+    await writeFile(file, lines(4, 5));
+    expect(values(await driver.pollUntil(count(2)))).toEqual(['line-4', 'line-5']);
+    await appendFile(`${file}.1`, lines(6, 6));
+    const late = await driver.pollUntil(count(1));
+    expect(values(late)).toEqual(['line-6']);
+    expect(late[0].sourcePartition).toEqual(driver.polled[0].sourcePartition);
+    expect(header(late[0], 'file.line')).toBe(4);
+  });
+
   it('copytruncate: a file that shrinks is read again from its start', async () => {
     const file = path.join(dir, 'app.log');
     await writeFile(file, lines(1, 10));
