@@ -187,14 +187,17 @@ export class SpoolSource {
     return undefined;
   }
 
-  readonly #mtimes = new Map<string, number>();
+  /** Files found too young: their mtime and when that was seen. */
+  readonly #mtimes = new Map<string, { mtimeMs: number; checkedAt: number }>();
   /** cleanup.policy=NONE: files done and left in place, as they were then (read again only if they change). */
   readonly #leftInPlace = new Map<string, FileStat>();
 
   #tooYoung(file: string, now: number): boolean {
-    const mtime = this.#mtimes.get(file);
-    // Unknown age: taken, and checked again after opening (the stat there is authoritative).
-    return mtime !== undefined && now - mtime < this.#s.fileMinimumAgeMs;
+    const seen = this.#mtimes.get(file);
+    // Unknown, or last looked at a poll interval ago: taken, and checked by the stat after
+    // opening (authoritative; the file may have been touched since).
+    if (seen === undefined || now - seen.checkedAt >= this.#s.pollIntervalMs) return false;
+    return now - seen.mtimeMs < this.#s.fileMinimumAgeMs;
   }
 
   /** Opens the next queued file (resuming from its committed offset); null when none is ready. */
@@ -218,7 +221,7 @@ export class SpoolSource {
       }
       if (this.#s.fileMinimumAgeMs > 0 && Date.now() - st.mtimeMs < this.#s.fileMinimumAgeMs) {
         await handle.close();
-        this.#mtimes.set(file, st.mtimeMs);
+        this.#mtimes.set(file, { mtimeMs: st.mtimeMs, checkedAt: Date.now() });
         this.#queued.add(file);
         this.#order.push(file);
         this.#sorted = false;

@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SourceRecord, Struct } from '../../../runtime/connect/api/index.ts';
@@ -220,6 +220,18 @@ describe('spool mode', () => {
     const got = await driver.pollUntil(count(2), 500);
     expect(values(got).sort()).toEqual(['a', 'b']);
     expect(await driver.pollUntil(() => false, 3)).toEqual([]);
+  });
+
+  it('file.minimum.age.ms leaves files alone until they were not modified for that long', async () => {
+    await writeFile(path.join(input, 'fresh.txt'), 'fresh\n');
+    await writeFile(path.join(input, 'old.txt'), 'old\n');
+    const past = new Date(Date.now() - 3_600_000);
+    await utimes(path.join(input, 'old.txt'), past, past);
+    const driver = await spool({ 'file.minimum.age.ms': '600000' });
+    expect(values(await driver.pollUntil(count(1)))).toEqual(['old']);
+    expect(await driver.pollUntil(() => false, 3)).toEqual([]);
+    await utimes(path.join(input, 'fresh.txt'), past, past);
+    expect(values(await driver.pollUntil(count(1), 50))).toEqual(['fresh']);
   });
 
   it('spreads files over tasks by name; every file has exactly one task', async () => {
