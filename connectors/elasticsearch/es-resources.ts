@@ -7,7 +7,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { ConnectError } from '../../runtime/connect/api/index.ts';
 import { errorTypeOf, isRetriableClientError, toRequestError } from './es-errors.ts';
-import type { RetryPolicy, Sleep } from './retry-policy.ts';
+import type { RetryPolicy } from './retry-policy.ts';
 import { withRetries } from './retry-policy.ts';
 import type { FieldMapping } from './schema-mapping.ts';
 
@@ -18,17 +18,15 @@ const ALREADY_EXISTS = 'resource_already_exists_exception';
 export class ResourceManager {
   readonly #client: Client;
   readonly #retry: RetryPolicy;
-  readonly #sleep: Sleep | undefined;
   readonly #dataStreams: boolean;
   readonly #ready = new Set<string>();
   readonly #onRetry: (message: string) => void;
 
-  constructor(client: Client, retry: RetryPolicy, dataStreams: boolean, onRetry: (message: string) => void, sleep?: Sleep) {
+  constructor(client: Client, retry: RetryPolicy, dataStreams: boolean, onRetry: (message: string) => void) {
     this.#client = client;
     this.#retry = retry;
     this.#dataStreams = dataStreams;
     this.#onRetry = onRetry;
-    this.#sleep = sleep;
   }
 
   /** Whether the target was already made ready (no request needed). */
@@ -78,7 +76,7 @@ export class ResourceManager {
 
   async #call<T>(what: string, operation: () => Promise<T>): Promise<T> {
     try {
-      return await withRetries(operation, this.#retry, isRetriableClientError, this.#sleep, (error, retry, delay) =>
+      return await withRetries(operation, this.#retry, isRetriableClientError, undefined, (error, retry, delay) =>
         this.#onRetry(`Failed to ${what} (${(error as Error).message}); retry ${retry}/${this.#retry.maxRetries} in ${delay} ms`),
       );
     } catch (err) {

@@ -23,6 +23,5 @@ export const plugins: readonly ElasticsearchConnectorPlugin[] = [
 
 export { CONFLUENT_ELASTICSEARCH_SINK_CLASS, ElasticsearchSinkConnector, SLUICE_ELASTICSEARCH_SINK_CLASS } from './sink-connector.ts';
 export { ElasticsearchSinkTask } from './sink-task.ts';
-export type { SinkTaskOverrides } from './sink-task.ts';
 export { ELASTICSEARCH_SINK_CONFIG } from './config.ts';
 export { ELASTICSEARCH_SINK_VERSION } from './version.ts';

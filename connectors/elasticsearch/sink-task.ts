@@ -11,7 +11,6 @@ import { Client } from '@elastic/elasticsearch';
 import type { ErrantRecordReporter, SinkRecord, TopicPartition, TopicPartitionOffset } from '../../runtime/connect/api/index.ts';
 import { ConnectError, DataException, SinkTask } from '../../runtime/connect/api/index.ts';
 import type { BulkAction } from './bulk-action.ts';
-import type { Timers } from './bulk-writer.ts';
 import { BulkWriter } from './bulk-writer.ts';
 import { clientOptions } from './client-options.ts';
 import type { BehaviorOnMalformedDocuments, ParsedSinkConfig } from './config.ts';
@@ -48,7 +47,6 @@ import { sinkLogger } from './log.ts';
 import type { OffsetEntry } from './offset-tracker.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 import { RecordConverter, converterSettings, isSkip } from './record-converter.ts';
-import type { RandomSource } from './retry-policy.ts';
 import { RetryPolicy } from './retry-policy.ts';
 import { mappingForSchema } from './schema-mapping.ts';
 import { ELASTICSEARCH_SINK_VERSION } from './version.ts';
@@ -57,13 +55,6 @@ import { ELASTICSEARCH_SINK_VERSION } from './version.ts';
 interface PendingWrite extends BulkAction {
   readonly record: SinkRecord;
   readonly entry: OffsetEntry;
-}
-
-/** Test seams: a client, timers and randomness instead of the real ones. */
-export interface SinkTaskOverrides {
-  client?: Client;
-  timers?: Timers;
-  random?: RandomSource;
 }
 
 interface Settings {
@@ -99,11 +90,9 @@ function indexingError(code: string, write: PendingWrite, outcome: Exclude<ItemO
 }
 
 export class ElasticsearchSinkTask extends SinkTask {
-  readonly #overrides: SinkTaskOverrides;
   #log: Logger = sinkLogger({});
   #settings!: Settings;
   #client: Client | null = null;
-  #ownsClient = false;
   #writer: BulkWriter<PendingWrite> | null = null;
   #tracker = new OffsetTracker();
   #converter!: RecordConverter;
@@ -112,11 +101,6 @@ export class ElasticsearchSinkTask extends SinkTask {
   #reporter: ErrantRecordReporter | null = null;
   #failure: Error | null = null;
   #paused = false;
-
-  constructor(overrides: SinkTaskOverrides = {}) {
-    super();
-    this.#overrides = overrides;
-  }
 
   version(): string {
     return ELASTICSEARCH_SINK_VERSION;
@@ -145,15 +129,15 @@ export class ElasticsearchSinkTask extends SinkTask {
         ? (topic) => dataStreamNameForTopic(topic, values[DATA_STREAM_TYPE_CONFIG], values[DATA_STREAM_DATASET_CONFIG], values[DATA_STREAM_NAMESPACE_CONFIG])
         : indexNameForTopic,
     );
-    this.#client = this.#overrides.client ?? new Client(clientOptions(config));
-    this.#ownsClient = this.#overrides.client === undefined;
-    const retry = new RetryPolicy(values[MAX_RETRIES_CONFIG], values[RETRY_BACKOFF_MS_CONFIG], this.#overrides.random);
+    const options = clientOptions(config);
+    this.#client = new Client(options);
+    const retry = new RetryPolicy(values[MAX_RETRIES_CONFIG], values[RETRY_BACKOFF_MS_CONFIG]);
     this.#resources = new ResourceManager(this.#client, retry, dataStreams, (message) => this.#log.warn(message));
     this.#tracker = new OffsetTracker();
     this.#failure = null;
     this.#paused = false;
     this.#writer = this.#newWriter(config, retry);
-    this.#log.info({ nodes: clientOptions(config).nodes }, 'Started the Elasticsearch sink task');
+    this.#log.info({ nodes: options.nodes }, 'Started the Elasticsearch sink task');
   }
 
   #newWriter(config: ParsedSinkConfig, retry: RetryPolicy): BulkWriter<PendingWrite> {
@@ -168,7 +152,6 @@ export class ElasticsearchSinkTask extends SinkTask {
       onSettled: (write, outcome) => this.#settled(write, outcome),
       onRetry: (reason, items, attempt, delayMs) =>
         this.#log.warn(`Retrying ${items} record(s) in ${delayMs} ms (retry ${attempt}/${retry.maxRetries}) after ${reason}`),
-      timers: this.#overrides.timers,
     });
   }
 
@@ -346,7 +329,7 @@ export class ElasticsearchSinkTask extends SinkTask {
       this.#log.warn({ err }, 'Stopping with records not written to Elasticsearch; they are written again after a restart');
     } finally {
       writer.close();
-      if (this.#ownsClient) await this.#client?.close();
+      await this.#client?.close();
       this.#client = null;
     }
   }

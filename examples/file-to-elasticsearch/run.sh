@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole example in one command: a Sluice broker, a schema registry with the orders-value
-# JSON Schema, and connect-standalone streaming orders.jsonl into Elasticsearch. Ctrl-C stops it.
+# The whole example in one command: a Sluice broker, a schema registry (subject orders-value kept
+# FULL compatible), and connect-standalone streaming orders.jsonl into Elasticsearch. Ctrl-C stops it.
 # Elasticsearch: $ELASTICSEARCH_URL (default http://127.0.0.1:9200).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,10 +24,10 @@ wait_for 127.0.0.1:9092 "the broker (data/broker.log)"
 node "$REPO/runtime/cli/sluice.ts" registry --listeners http://127.0.0.1:8081 --bootstrap-server 127.0.0.1:9092 > data/registry.log 2>&1 & pids+=($!)
 wait_for http://127.0.0.1:8081/subjects "the schema registry (data/registry.log)"
 
-# Register the value schema of the topic `orders` (subject orders-value); values that do not fit
-# it are refused by the converter.
-curl -sf -X POST -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
-  --data @orders-value.schema.json http://127.0.0.1:8081/subjects/orders-value/versions
+# The value schema of `orders` is registered by the converter on first use (subject
+# orders-value); from then on the registry accepts only changes that stay FULL compatible.
+curl -sf -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
+  --data '{"compatibility": "FULL"}' http://127.0.0.1:8081/config/orders-value
 echo
 
 node "$REPO/runtime/cli/connect-standalone.ts" worker.properties file-source.properties es-sink.properties

@@ -242,7 +242,10 @@ async function throughWorker(client: Client, url: string, dir: string, broker: C
     props({ name, 'connector.class': 'ElasticsearchSink', topics: topic, 'connection.url': url, 'key.ignore': 'true', 'schema.ignore': 'true', 'read.timeout.ms': 30000, ...HELPER_SHAPED }),
   );
   const brokerCpu = await processCpuMs(broker.pid!);
-  const child = spawn(process.execPath, [path.join(REPO, 'runtime/cli/connect-standalone.ts'), worker, sink], { stdio: 'ignore', env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, [path.join(REPO, 'runtime/cli/connect-standalone.ts'), worker, sink], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } });
+  // Warnings and errors only (SLUICE_LOG_LEVEL=warn), kept for the message if the worker stops.
+  let errors = '';
+  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-10_000)));
   let exited = false;
   child.once('exit', () => (exited = true));
   try {
@@ -252,7 +255,7 @@ async function throughWorker(client: Client, url: string, dir: string, broker: C
       const now = performance.now();
       if (first === null && indexed > 0) first = { at: now, indexed };
       if (indexed >= count) break;
-      if (exited) throw new Error(`connect-standalone exited with ${indexed} of ${count} documents indexed`);
+      if (exited) throw new Error(`connect-standalone exited with ${indexed} of ${count} documents indexed:\n${errors}`);
       await sleep(100);
     }
     const docsPerSec = (count - first!.indexed) / ((performance.now() - first!.at) / 1000);
