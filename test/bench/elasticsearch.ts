@@ -234,7 +234,6 @@ async function throughWorker(client: Client, url: string, dir: string, broker: C
       'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'offset.storage.file.filename': path.join(dir, `${name}.offsets`),
       listeners: `http://127.0.0.1:${await freePort()}`,
-      'plugin.path': path.join(REPO, 'connectors/elasticsearch'),
     }),
   );
   await writeFile(

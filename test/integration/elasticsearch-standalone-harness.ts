@@ -69,7 +69,6 @@ export async function writePipeline(lines: number, options: PipelineOptions = {}
       'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'offset.storage.file.filename': path.join(dir, 'connect.offsets'),
       'offset.flush.interval.ms': 1000,
-      'plugin.path': path.join(REPO, 'connectors/elasticsearch'),
       listeners: restUrl,
       'broker.listeners': `PLAINTEXT://${bootstrap}`,
       'broker.data.dir': path.join(dir, 'broker'),

@@ -1,6 +1,6 @@
 // @services elasticsearch
 // End to end through `connect-standalone` with its integrated broker: FileStreamSource streams a
-// JSON-lines file into a topic and the Elasticsearch sink (loaded from plugin.path under
+// JSON-lines file into a topic and the Elasticsearch sink (a built-in plugin, named by
 // Confluent's class name) indexes it.
 import { rmSync } from 'node:fs';
 import type { Client } from '@elastic/elasticsearch';

@@ -10,6 +10,7 @@ import { availableConverters, availableHeaderConverters } from '../converters/in
 import { FILE_STREAM_SINK_CLASS, FileStreamSinkConnector } from '../../../connectors/file/filestream-sink.ts';
 import { FILE_STREAM_SOURCE_CLASS, FileStreamSourceConnector } from '../../../connectors/file/filestream-source.ts';
 import { FILE_SOURCE_CLASS, FileSourceConnector } from '../../../connectors/file/file-source-connector.ts';
+import { plugins as elasticsearchPlugins } from '../../../connectors/elasticsearch/index.ts';
 import { plugins as mongoDbPlugins } from '../../../connectors/mongodb/index.ts';
 import { loadPluginPath } from './plugin-path.ts';
 import { transformationPlugins } from './transformation-chain.ts';
@@ -72,6 +73,7 @@ export class PluginRegistry {
     registry.register(FileStreamSinkConnector, { className: FILE_STREAM_SINK_CLASS, origin: 'builtin' });
     registry.register(FileSourceConnector, { className: FILE_SOURCE_CLASS, origin: 'builtin' });
     for (const plugin of mongoDbPlugins) registry.register(plugin.connectorClass, { className: plugin.className, aliases: plugin.aliases, origin: 'builtin' });
+    for (const plugin of elasticsearchPlugins) registry.register(plugin.connectorClass, { className: plugin.className, aliases: plugin.aliases, origin: 'builtin' });
     return registry;
   }
 
