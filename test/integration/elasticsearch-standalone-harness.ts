@@ -72,6 +72,8 @@ export async function writePipeline(lines: number, options: PipelineOptions = {}
       listeners: restUrl,
       'broker.listeners': `PLAINTEXT://${bootstrap}`,
       'broker.data.dir': path.join(dir, 'broker'),
+      // No schema registry needed here (and no fixed port to collide with other runs).
+      'registry.enabled': 'false',
     }),
   );
   writeFileSync(path.join(dir, 'file-source.properties'), props({ name: `${topic}-source`, 'connector.class': 'FileStreamSource', file: path.join(dir, 'input.jsonl'), topic }));
@@ -122,8 +124,11 @@ export function startWorker(pipeline: Pipeline): Worker {
 /** Waits until the REST API reports both connectors and their tasks RUNNING. */
 export async function waitRunning(pipeline: Pipeline, worker: Worker, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
+  let exited = false;
+  void worker.exited.then(() => (exited = true));
   for (const name of [`${pipeline.topic}-source`, `${pipeline.topic}-sink`]) {
     for (;;) {
+      if (exited) throw new Error(`connect-standalone exited before ${name} was RUNNING:\n${worker.output().slice(-5000)}`);
       const status = await fetch(`${pipeline.restUrl}/connectors/${name}/status`)
         .then((r) => (r.ok ? (r.json() as Promise<{ connector: { state: string }; tasks: Array<{ state: string }> }>) : null))
         .catch(() => null);
