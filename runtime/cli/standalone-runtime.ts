@@ -30,6 +30,8 @@ import {
   BROKER_LISTENERS_CONFIG,
   OFFSET_STORAGE_FILE_FILENAME_CONFIG,
   PLUGIN_PATH_CONFIG,
+  REGISTRY_ENABLED_CONFIG,
+  REGISTRY_LISTENERS_CONFIG,
   parseWorkerConfig,
   workerIdOf,
 } from '../connect/worker/worker-config.ts';
@@ -40,6 +42,7 @@ import { ConfigError, SluiceError, messageOf } from '../util/errors.ts';
 import { systemRandom } from '../util/random.ts';
 import type { EmbeddedBroker } from './embedded-broker.ts';
 import { startEmbeddedBroker } from './embedded-broker.ts';
+import { startRegistry } from '../../schema-registry/http/index.ts';
 import { version } from './version.ts';
 
 interface Prepared {
@@ -47,6 +50,8 @@ interface Prepared {
   brokerPort: MessagePort | undefined;
   workerFile: string;
   workerProps: Record<string, string>;
+  /** registry.enabled, its default resolved: true with the integrated broker. */
+  registryEnabled: boolean;
   config: WorkerConfig;
   providers: Map<string, ConfigProvider>;
   plugins: PluginRegistry;
@@ -81,6 +86,10 @@ async function prepare(argv: readonly string[], log: Logger, brokerPort: Message
   const plugins = PluginRegistry.withBuiltins(version);
   await plugins.loadPluginPath(config.get(PLUGIN_PATH_CONFIG) ?? [], log);
 
+  // Converters validated here see the integrated registry's URL as start() will give it to them.
+  const servers = config.get(BOOTSTRAP_SERVERS_CONFIG);
+  const registryEnabled = config.get(REGISTRY_ENABLED_CONFIG) ?? (servers === null || servers.length === 0);
+  const converterDefaults: Record<string, string> = registryEnabled ? { 'schema.registry.url': config.get(REGISTRY_LISTENERS_CONFIG) } : {};
   const connectors: ConnectorFile[] = [];
   for (const file of connectorFiles) {
     const connector = await readConnectorFile(file);
@@ -88,16 +97,16 @@ async function prepare(argv: readonly string[], log: Logger, brokerPort: Message
     if (duplicate !== undefined) {
       throw new ConfigError(`${file}: connector name "${connector.name}" is already used by ${duplicate.file}`, { code: 'CONFIG_INVALID', context: { file, key: 'name' } });
     }
-    await checkConnector(connector, { workerProps: resolved.values, plugins, providers, overridePolicy: config.get('connector.client.config.override.policy') as OverridePolicy }, log);
+    await checkConnector(connector, { workerProps: resolved.values, converterDefaults, plugins, providers, overridePolicy: config.get('connector.client.config.override.policy') as OverridePolicy }, log);
     connectors.push(connector);
   }
-  return { brokerPort, workerFile, workerProps: resolved.values, config, providers, plugins, connectors };
+  return { brokerPort, workerFile, workerProps: resolved.values, registryEnabled, config, providers, plugins, connectors };
 }
 
 /** Validates a connector file as creating it would, so that a bad one stops start-up before anything runs. */
 async function checkConnector(
   connector: ConnectorFile,
-  context: { workerProps: Record<string, string>; plugins: PluginRegistry; providers: Map<string, ConfigProvider>; overridePolicy: OverridePolicy },
+  context: { workerProps: Record<string, string>; converterDefaults: Record<string, string>; plugins: PluginRegistry; providers: Map<string, ConfigProvider>; overridePolicy: OverridePolicy },
   log: Logger,
 ): Promise<void> {
   const { file, lines } = connector;
@@ -188,10 +197,28 @@ async function start(prepared: Prepared, loggers: LoggerLevels, log: Logger): Pr
       bootstrap = servers.join(',');
     }
 
+    // The integrated schema registry: on by default with the integrated broker, so that registry
+    // converters work with no other process; their unset schema.registry.url points at it.
+    const converterDefaults: Record<string, string> = {};
+    if (prepared.registryEnabled) {
+      const registry = await startRegistry({
+        listeners: config.get(REGISTRY_LISTENERS_CONFIG),
+        listenersKey: REGISTRY_LISTENERS_CONFIG,
+        bootstrapServers: bootstrap,
+        logger: loggers.logger('schema-registry'),
+      }).catch((err: unknown) => {
+        throw inFile(err, workerFile);
+      });
+      cleanups.push(() => registry.close());
+      converterDefaults['schema.registry.url'] = registry.url;
+      log.info({ url: registry.url }, `started the integrated schema registry on ${registry.url}`);
+    }
+
     const metrics = new ConnectMetrics(systemClock);
     const worker = new Worker({
       workerId: workerIdOf(config),
       workerProps: prepared.workerProps,
+      converterDefaults,
       bootstrapServers: bootstrap,
       flushIntervalMs: config.get('offset.flush.interval.ms'),
       flushTimeoutMs: config.get('offset.flush.timeout.ms'),
@@ -213,6 +240,7 @@ async function start(prepared: Prepared, loggers: LoggerLevels, log: Logger): Pr
       loggers,
       clock: systemClock,
       workerProps: prepared.workerProps,
+      converterDefaults,
       configProviders: prepared.providers,
       overridePolicy: config.get('connector.client.config.override.policy') as OverridePolicy,
       topicTracking: { enabled: config.get('topic.tracking.enable'), allowReset: config.get('topic.tracking.allow.reset') },

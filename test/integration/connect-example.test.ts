@@ -19,7 +19,7 @@ describe('examples/quickstart', () => {
     const worker = path.join(dir, 'worker.properties');
     const text = readFileSync(worker, 'utf8');
     expect(text).toContain('broker.listeners=PLAINTEXT://127.0.0.1:9092');
-    writeFileSync(worker, text.replace('127.0.0.1:9092', `127.0.0.1:${await freePort()}`).replace('127.0.0.1:8083', `127.0.0.1:${await freePort()}`));
+    writeFileSync(worker, text.replace('127.0.0.1:9092', `127.0.0.1:${await freePort()}`).replace('127.0.0.1:8083', `127.0.0.1:${await freePort()}`).replace('127.0.0.1:8081', `127.0.0.1:${await freePort()}`));
     const cli = run(CONNECT_STANDALONE, ['worker.properties', 'file-source.properties', 'file-sink.properties'], { cwd: dir });
     processes.push(cli);
     const input = readFileSync(path.join(dir, 'input.txt'), 'utf8');

@@ -30,6 +30,7 @@ const OVERRIDE_PREFIXES = ['producer.override.', 'consumer.override.', 'admin.ov
 export interface ValidationContext {
   plugins: PluginRegistry;
   workerProps: Readonly<Record<string, string>>;
+  converterDefaults?: Readonly<Record<string, string>>;
   overridePolicy: OverridePolicy;
 }
 
@@ -67,7 +68,7 @@ export async function validateConnectorConfig(context: ValidationContext, config
 
   // Converters: classes are checked by the common keys; their settings by configuring them.
   try {
-    createTaskConverters(context.workerProps, config);
+    createTaskConverters(context.workerProps, config, context.converterDefaults);
   } catch (err) {
     const key = ((err as { context?: Record<string, unknown> }).context?.key as string | undefined) ?? 'value.converter';
     if (!commonDef.has(key)) addError(extra, key, messageOf(err), config[key] ?? null);

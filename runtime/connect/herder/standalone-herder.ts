@@ -52,6 +52,8 @@ export interface HerderOptions {
   clock: Clock;
   /** Worker properties with references resolved (converter defaults for validation). */
   workerProps: Readonly<Record<string, string>>;
+  /** Settings converters get unless they set them (the integrated registry's URL). */
+  converterDefaults?: Readonly<Record<string, string>>;
   configProviders: ReadonlyMap<string, ConfigProvider>;
   overridePolicy: OverridePolicy;
   topicTracking: { enabled: boolean; allowReset: boolean };
@@ -245,7 +247,7 @@ export class StandaloneHerder {
   }
 
   #validate(config: Readonly<Record<string, string>>): ReturnType<typeof validateConnectorConfig> {
-    return validateConnectorConfig({ plugins: this.#options.plugins, workerProps: this.#options.workerProps, overridePolicy: this.#options.overridePolicy }, config);
+    return validateConnectorConfig({ plugins: this.#options.plugins, workerProps: this.#options.workerProps, converterDefaults: this.#options.converterDefaults, overridePolicy: this.#options.overridePolicy }, config);
   }
 
   /** GET /admin/loggers. */

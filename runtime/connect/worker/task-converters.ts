@@ -36,18 +36,19 @@ function prefixed(err: unknown, prefix: string, origin: string): never {
   throw err;
 }
 
-function pick(kind: 'key' | 'value' | 'header', worker: Props, connector: Props): { className: string; settings: Record<string, string>; origin: string } {
+function pick(kind: 'key' | 'value' | 'header', worker: Props, connector: Props, defaults: Props): { className: string; settings: Record<string, string>; origin: string } {
   const classKey = `${kind}.converter`;
   const fromConnector = connector[classKey]?.trim();
-  if (fromConnector) return { className: fromConnector, settings: originalsWithPrefix(connector, `${classKey}.`), origin: 'connector' };
+  if (fromConnector) return { className: fromConnector, settings: { ...defaults, ...originalsWithPrefix(connector, `${classKey}.`) }, origin: 'connector' };
   const fromWorker = worker[classKey]?.trim() || (kind === 'header' ? DEFAULT_HEADER_CONVERTER : '');
-  return { className: fromWorker, settings: originalsWithPrefix(worker, `${classKey}.`), origin: 'worker' };
+  return { className: fromWorker, settings: { ...defaults, ...originalsWithPrefix(worker, `${classKey}.`) }, origin: 'worker' };
 }
 
-export function createTaskConverters(worker: Props, connector: Props): TaskConverters {
-  const key = pick('key', worker, connector);
-  const value = pick('value', worker, connector);
-  const header = pick('header', worker, connector);
+/** `defaults` are settings every converter gets unless its config sets them (the integrated registry's URL). */
+export function createTaskConverters(worker: Props, connector: Props, defaults: Props = {}): TaskConverters {
+  const key = pick('key', worker, connector, defaults);
+  const value = pick('value', worker, connector, defaults);
+  const header = pick('header', worker, connector, defaults);
   const keyConverter = createConverter(key.className, 'key.converter');
   const valueConverter = createConverter(value.className, 'value.converter');
   const headerConverter = createHeaderConverter(header.className, 'header.converter');

@@ -20,6 +20,8 @@ export const LISTENERS_CONFIG = 'listeners';
 export const PLUGIN_PATH_CONFIG = 'plugin.path';
 export const BROKER_DATA_DIR_CONFIG = 'broker.data.dir';
 export const BROKER_LISTENERS_CONFIG = 'broker.listeners';
+export const REGISTRY_ENABLED_CONFIG = 'registry.enabled';
+export const REGISTRY_LISTENERS_CONFIG = 'registry.listeners';
 export const TASK_RESTART_ENABLE_CONFIG = 'sluice.task.restart.enable';
 export const TASK_RESTART_BACKOFF_MS_CONFIG = 'sluice.task.restart.backoff.ms';
 export const TASK_RESTART_BACKOFF_MAX_MS_CONFIG = 'sluice.task.restart.backoff.max.ms';
@@ -230,6 +232,22 @@ export const WORKER_CONFIG = new ConfigDef()
     validator: validators.nonEmptyString(),
     importance: 'MEDIUM',
     documentation: 'Listeners of the integrated broker (only when bootstrap.servers is absent).',
+  })
+  .define({
+    name: REGISTRY_ENABLED_CONFIG,
+    type: 'BOOLEAN',
+    default: null,
+    importance: 'MEDIUM',
+    documentation:
+      'Start the integrated schema registry (on registry.listeners, storing schemas in the _schemas topic). Default: true when the integrated broker runs (bootstrap.servers absent), false otherwise. Converters whose schema.registry.url is unset use it.',
+  })
+  .define({
+    name: REGISTRY_LISTENERS_CONFIG,
+    type: 'STRING',
+    default: 'http://127.0.0.1:8081',
+    validator: validators.nonEmptyString(),
+    importance: 'MEDIUM',
+    documentation: 'Listener of the integrated schema registry (only when registry.enabled).',
   })
   .define({
     name: TASK_RESTART_ENABLE_CONFIG,

@@ -49,6 +49,8 @@ export interface WorkerOptions {
   workerId: string;
   /** Worker properties with config provider references resolved. */
   workerProps: Readonly<Record<string, string>>;
+  /** Settings converters get unless they set them, e.g. schema.registry.url of the integrated registry. */
+  converterDefaults?: Readonly<Record<string, string>>;
   bootstrapServers: string;
   flushIntervalMs: number;
   flushTimeoutMs: number;
@@ -186,7 +188,7 @@ export class Worker {
     const plugin = this.#options.plugins.connector(connectorProps['connector.class'] ?? '');
     const instance = this.#connectors.get(id.connector);
     const connector = instance?.connector ?? plugin.create();
-    const converters = createTaskConverters(workerProps, connectorProps);
+    const converters = createTaskConverters(workerProps, connectorProps, this.#options.converterDefaults);
     const taskMetrics = metrics.task(id.connector, id.task, plugin.type);
     const chainOf = <R extends ConnectRecord<R>>(): { stages: Array<TransformationStage<R>>; close: () => void } => {
       const chain = buildTransformationChain<R>(connectorProps);
