@@ -63,10 +63,13 @@ class ProtocolFailure extends Error {
 function errorCodeOf(err: unknown): number | undefined {
   const response = (err as { response?: { errorCode?: number; coordinators?: { errorCode: number }[] } } | null)?.response;
   if (typeof response?.errorCode === 'number' && response.errorCode !== 0) return response.errorCode;
+  const coordinator = response?.coordinators?.find((c) => c.errorCode !== 0);
+  if (coordinator !== undefined) return coordinator.errorCode;
   const nested = (err as { errors?: unknown[] } | null)?.errors;
   if (Array.isArray(nested)) {
     for (const e of nested) {
-      const code = (e as { errorCode?: number } | null)?.errorCode;
+      // platformatic's ProtocolError calls the Kafka code apiCode.
+      const code = (e as { errorCode?: number; apiCode?: number } | null)?.errorCode ?? (e as { apiCode?: number } | null)?.apiCode;
       if (typeof code === 'number' && code !== 0) return code;
     }
   }

@@ -4,14 +4,28 @@
  * break ordering, and delete retention would lose schemas after a week.
  */
 import type { KafkaAdmin } from '../../runtime/client/index.ts';
-import { ConfigError } from '../../runtime/util/errors.ts';
+import { ConfigError, hasCode } from '../../runtime/util/errors.ts';
+
+/** A topic just created may take a moment to appear in the brokers' metadata. */
+async function describeWhenVisible(admin: KafkaAdmin, topic: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      const [description] = await admin.describeTopics([topic]);
+      return description;
+    } catch (err) {
+      if (!hasCode(err, 'UNKNOWN_TOPIC_OR_PARTITION') || Date.now() + wait > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
 
 export async function ensureSchemasTopic(admin: KafkaAdmin, topic: string, replicationFactor: number | undefined): Promise<void> {
   const existing = await admin.listTopics({ includeInternal: true });
   if (!existing.includes(topic)) {
     await admin.createTopics([{ name: topic, partitions: 1, replicationFactor, configs: { 'cleanup.policy': 'compact' } }], { ifNotExists: true });
   }
-  const [description] = await admin.describeTopics([topic]);
+  const description = await describeWhenVisible(admin, topic);
   if (description.partitions.length !== 1) {
     throw new ConfigError(`The schema topic ${topic} should have only 1 partition but has ${description.partitions.length}`, {
       code: 'SCHEMAS_TOPIC_INVALID',

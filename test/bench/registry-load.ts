@@ -79,11 +79,15 @@ async function rate(): Promise<Record<string, number>> {
     const due = start + (i * 1000) / perSec;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    // Latency counts from the scheduled start, so a stalled server cannot hide queueing (no coordinated omission).
-    pending.push(send(i % job.requests.length).then((status) => {
-      check(status);
-      latencies.push(performance.now() - due);
-    }));
+    // Latency counts from the scheduled start when sending late, so a stalled server cannot hide
+    // queueing (no coordinated omission), and from the actual start when the timer fired early.
+    const from = Math.min(due, performance.now());
+    pending.push(
+      send(i % job.requests.length).then((status) => {
+        check(status);
+        latencies.push(performance.now() - from);
+      }),
+    );
   }
   await Promise.all(pending);
   latencies.sort((a, b) => a - b);

@@ -164,6 +164,8 @@ async function run({ smoke }: { smoke: boolean }): Promise<void> {
       return { method: 'POST', path: `/subjects/bench-${s}-value`, body: JSON.stringify({ schema: schemaFor(s, v) }) };
     });
     lookupBytes = JSON.stringify((await (await fetch(`http://127.0.0.1:${port}/subjects/bench-0-value`, { method: 'POST', headers: { 'content-type': V1 }, body: lookups[0].body })).json()) as object);
+    // Warm-up as for GET: every lookup once (a serializer repeats the same few lookups).
+    await load(dir, { mode: 'once', host: '127.0.0.1', port, requests: lookups, concurrency: 8 });
     const anchorLookup = await load(dir, { mode: 'rate', host: '127.0.0.1', port, requests: lookups.map((l) => ({ ...l, path: '/bench/lookup' })), rate: 1000, durationMs });
     const oursLookup = await load(dir, { mode: 'rate', host: '127.0.0.1', port, requests: lookups, rate: 1000, durationMs });
 

@@ -9,6 +9,7 @@
 import type { ConsumerRecord, RebalanceListener, TopicPartition as ClientTopicPartition, TopicPartitionOffset as ClientOffset } from '../../client/index.ts';
 import { topicPartitionKey } from '../../client/index.ts';
 import type { ErrantRecordReporter, SchemaAndValue, SinkTask, SinkTaskContext, TopicPartition, TopicPartitionOffset } from '../api/index.ts';
+import { SluiceError } from '../../util/errors.ts';
 import { ConnectError, ConnectHeaders, SinkRecord } from '../api/index.ts';
 import type { RetryWithToleranceOperator } from './errors/retry-with-tolerance.ts';
 import { SKIPPED } from './errors/retry-with-tolerance.ts';
@@ -38,7 +39,8 @@ export interface WorkerSinkTaskOptions extends WorkerTaskOptions {
   subscription: readonly string[] | RegExp;
   converters: TaskConverters;
   transforms: ReadonlyArray<TransformationStage<SinkRecord>>;
-  consumer: RecordConsumer;
+  /** Creates the task's consumer; called again when the cluster could not be reached. */
+  createConsumer: () => RecordConsumer;
   operator: RetryWithToleranceOperator;
   metrics: TaskMetrics;
   flushIntervalMs: number;
@@ -50,11 +52,17 @@ export interface WorkerSinkTaskOptions extends WorkerTaskOptions {
 }
 
 const MAX_POLL_WAIT_MS = 1000;
+/** Waits between attempts to reach the cluster again: from the first to the last value. */
+const RECONNECT_BACKOFF_MS = [500, 1000, 2000, 5000, 10000];
+
+function isRetriable(err: unknown): boolean {
+  return err instanceof SluiceError && err.retriable;
+}
 
 export class WorkerSinkTask extends WorkerTask {
   readonly #options: WorkerSinkTaskOptions;
   readonly #task: SinkTask;
-  readonly #consumer: RecordConsumer;
+  #consumer: RecordConsumer;
   /** Next offset to commit per partition (last consumed + 1), as the task has seen it. */
   readonly #current = new Map<string, TopicPartitionOffset>();
   readonly #lastCommitted = new Map<string, TopicPartitionOffset>();
@@ -77,7 +85,7 @@ export class WorkerSinkTask extends WorkerTask {
     super(options);
     this.#options = options;
     this.#task = options.task;
-    this.#consumer = options.consumer;
+    this.#consumer = options.createConsumer();
   }
 
   #context(): SinkTaskContext {
@@ -119,15 +127,12 @@ export class WorkerSinkTask extends WorkerTask {
   }
 
   protected async execute(): Promise<void> {
-    const { taskConfig, subscription, flushIntervalMs } = this.#options;
+    const { taskConfig, flushIntervalMs } = this.#options;
     this.#task.initialize(this.#context());
     await this.#task.start(taskConfig);
     this.#started = true;
     this.logger.info(`${taskIdString(this.id)} sink task finished initialization and start`);
-    await this.#consumer.subscribe(subscription, {
-      onPartitionsAssigned: (partitions) => this.#opened(partitions),
-      onPartitionsRevoked: (partitions) => this.#revoked(partitions),
-    });
+    await this.#subscribe();
     this.listener.onStartup(this.id);
     if (this.isPaused()) this.listener.onPause(this.id);
     this.#nextCommit = this.clock.now() + flushIntervalMs;
@@ -139,12 +144,61 @@ export class WorkerSinkTask extends WorkerTask {
         this.#nextCommit = now + flushIntervalMs;
         await this.#commit(this.#consumer.assignment());
       }
-      const records = await this.#consumer.poll(Math.max(0, Math.min(this.#nextCommit - this.clock.now(), MAX_POLL_WAIT_MS)));
+      let records: ConsumerRecord[];
+      try {
+        records = await this.#consumer.poll(Math.max(0, Math.min(this.#nextCommit - this.clock.now(), MAX_POLL_WAIT_MS)));
+      } catch (err) {
+        if (!isRetriable(err) || this.stopping()) throw err;
+        await this.#reconnect(err);
+        continue;
+      }
       if (records.length === 0) continue;
       this.#options.metrics.recordRead(records.length);
       const converted = await this.#convertAll(records);
       await this.#deliver(converted, records);
     }
+  }
+
+  /**
+   * Joins the group, retrying while the cluster cannot be reached (a broker restarting): Kafka
+   * Connect's consumers wait for the cluster too. A consumer whose join failed is replaced.
+   */
+  async #subscribe(): Promise<void> {
+    const { subscription } = this.#options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#consumer.subscribe(subscription, {
+          onPartitionsAssigned: (partitions) => this.#opened(partitions),
+          onPartitionsRevoked: (partitions) => this.#revoked(partitions),
+        });
+        return;
+      } catch (err) {
+        if (!isRetriable(err) || this.stopping()) throw err;
+        const wait = RECONNECT_BACKOFF_MS[Math.min(attempt, RECONNECT_BACKOFF_MS.length - 1)];
+        this.logger.warn({ err }, `${taskIdString(this.id)}: cannot join the consumer group yet; trying again in ${wait} ms`);
+        await this.#consumer.close().catch(() => undefined);
+        await this.sleep(wait);
+        if (this.stopping()) throw err;
+        this.#consumer = this.#options.createConsumer();
+      }
+    }
+  }
+
+  /** The consumer failed for good (e.g. the cluster went away): close its partitions and join again with a new one. */
+  async #reconnect(cause: unknown): Promise<void> {
+    this.logger.warn({ err: cause }, `${taskIdString(this.id)}: the consumer failed; records since the last commit will be delivered again`);
+    const assigned = this.#consumer.assignment();
+    this.#closingPartitions = true;
+    await this.#consumer.close().catch(() => undefined);
+    this.#closingPartitions = false;
+    await this.#task.close(assigned.map(({ topic, partition }) => ({ topic, partition })));
+    this.#current.clear();
+    this.#lastCommitted.clear();
+    this.#options.metrics.setPartitions(0);
+    await this.sleep(RECONNECT_BACKOFF_MS[0]);
+    if (this.stopping()) return;
+    this.#consumer = this.#options.createConsumer();
+    await this.#subscribe();
   }
 
   protected override onTargetStateChanged(state: TaskTargetState): void {

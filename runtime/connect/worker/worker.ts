@@ -264,7 +264,7 @@ export class Worker {
       );
     }
     const operator = operatorFor();
-    const consumer = this.#clients.consumer(this.#consumerConfig(id, connectorProps), logger);
+    const consumerConfig = this.#consumerConfig(id, connectorProps);
     const task = new WorkerSinkTask({
       ...base,
       task: new TaskClass() as SinkTask,
@@ -272,7 +272,7 @@ export class Worker {
       subscription,
       converters,
       transforms: chain.stages,
-      consumer,
+      createConsumer: () => this.#clients.consumer(consumerConfig, logger),
       operator,
       metrics: taskMetrics,
       flushIntervalMs,

@@ -35,12 +35,13 @@ export function schemasRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.get('/schemas/ids/:id', async (req) => {
-    const id = parseId((req.params as { id: string }).id);
-    const q = req.query as Query;
-    const subject = queryText(q, 'subject');
-    const fetchMaxId = queryFlag(q, 'fetchMaxId');
     const r = registry();
-    return byId.get(r.state.lastOffset, `${id}\u0000${subject ?? ''}\u0000${fetchMaxId}`, () => {
+    // The URL (path and query) is the key: a repeated request costs one map lookup.
+    return byId.get(r.state.lastOffset, req.url, () => {
+      const id = parseId((req.params as { id: string }).id);
+      const q = req.query as Query;
+      const subject = queryText(q, 'subject');
+      const fetchMaxId = queryFlag(q, 'fetchMaxId');
       const view = r.getSchemaById(id, { subject });
       const maxId = fetchMaxId ? r.state.maxId(contextOfSubject(view.subject)) : undefined;
       return JSON.stringify(schemaStringBody(view, subject !== undefined && subject !== '', maxId));

@@ -145,6 +145,16 @@ describe('sink error handling end to end (fake cluster)', () => {
     expect(metrics).toContain('kafka_connect_task_error_metrics_total_errors_logged{connector="k",task="0"} 1');
   });
 
+  it('waits for an unreachable cluster instead of failing, and joins again after the consumer failed', async () => {
+    h.kafka.failSubscribes = 2;
+    h.kafka.failPolls = 1;
+    await h.herder.createConnector('k', { 'connector.class': 'test.CollectingSinkConnector', topics: 'in', 'errors.tolerance': 'all' });
+    await eventually(() => h.kafka.committed('connect-k', 'in') === 3n, 20_000);
+    expect(h.kafka.failSubscribes).toBe(0);
+    expect(h.kafka.failPolls).toBe(0);
+    expect(h.herder.taskStatus('k', 0).state).toBe('RUNNING');
+  });
+
   it('retries put() after a RetriableException with the same batch', async () => {
     script.putFailures.push('retriable');
     await h.herder.createConnector('k', { 'connector.class': 'test.CollectingSinkConnector', topics: 'in', 'errors.tolerance': 'all' });

@@ -5,6 +5,7 @@
  */
 import type { KafkaAdmin, ProducerRecord, RecordMetadata } from '../../../../runtime/client/index.ts';
 import type { ConsumerRecord, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../../../../runtime/client/index.ts';
+import { KafkaConnectionError } from '../../../../runtime/client/index.ts';
 import type { ClientFactory } from '../../../../runtime/connect/worker/worker.ts';
 import type { RecordConsumer } from '../../../../runtime/connect/worker/worker-sink-task.ts';
 import type { RecordProducer } from '../../../../runtime/connect/worker/worker-source-task.ts';
@@ -24,6 +25,9 @@ export class FakeKafka {
   holdAcks = false;
   /** When set, sends to these topics fail. */
   failTopics = new Set<string>();
+  /** Subscribes and polls that fail as if the cluster could not be reached, before they work again. */
+  failSubscribes = 0;
+  failPolls = 0;
   #held: Array<() => void> = [];
 
   records(topic: string): StoredRecord[] {
@@ -104,11 +108,19 @@ export class FakeKafka {
     };
     return {
       subscribe: async (wanted, l) => {
+        if (this.failSubscribes > 0) {
+          this.failSubscribes--;
+          throw new KafkaConnectionError('KAFKA_NETWORK', 'cannot reach the broker (fake)');
+        }
         topics = wanted instanceof RegExp ? [...this.topics.keys()].filter((t) => wanted.test(t)) : [...wanted];
         listener = l;
         needsAssign = true;
       },
       poll: async (timeoutMs) => {
+        if (this.failPolls > 0 && assigned.length > 0) {
+          this.failPolls--;
+          throw new KafkaConnectionError('KAFKA_NETWORK', 'the group membership failed (fake)');
+        }
         if (needsAssign) {
           needsAssign = false;
           assigned = topics.map((topic) => ({ topic, partition: 0 }));
