@@ -169,6 +169,7 @@ export const connectBench: Bench = {
       const embeddedFiles = await files(setup, 'sluice-embedded', {
         'broker.listeners': `PLAINTEXT://127.0.0.1:${await freePort()}`,
         'broker.data.dir': path.join(dir, 'embedded-broker'),
+        'registry.listeners': `http://127.0.0.1:${await freePort()}`,
       });
       const embedded = await measure('Sluice (integrated broker)', process.execPath, [CONNECT_STANDALONE, ...embeddedFiles.args], embeddedFiles.restPort, embeddedFiles.sink, expected, timeoutMs);
       const label = `${lines.toLocaleString('en')} lines × ${LINE_BYTES} B`;

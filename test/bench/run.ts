@@ -12,5 +12,8 @@ if (chosen.length === 0) {
 }
 for (const bench of chosen) {
   process.stdout.write(`\n## ${bench.name}${smoke ? ' (smoke)' : ''}\n`);
+  const started = performance.now();
   await bench.run({ smoke });
+  // The suite's own duration, so that a slow smoke run shows which suite to shorten.
+  process.stdout.write(`\n(${bench.name}: ${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
 }

@@ -46,6 +46,7 @@ async function setup(workerOverrides: Record<string, string | null> = {}, source
           listeners: `http://127.0.0.1:${await freePort()}`,
           'broker.listeners': `PLAINTEXT://127.0.0.1:${await freePort()}`,
           'broker.data.dir': path.join(dir, 'data'),
+          'registry.listeners': `http://127.0.0.1:${await freePort()}`,
         },
         workerOverrides,
       ),

@@ -69,7 +69,11 @@ async function startWorker(bootstrap: string | null): Promise<Worker> {
     'offset.flush.interval.ms=500',
     `listeners=http://127.0.0.1:${restPort}`,
   ];
-  if (bootstrap === null) lines.push(`broker.listeners=PLAINTEXT://127.0.0.1:${await freePort()}`, `broker.data.dir=${path.join(dir, 'broker')}`);
+  if (bootstrap === null) lines.push(
+      `broker.listeners=PLAINTEXT://127.0.0.1:${await freePort()}`,
+      `broker.data.dir=${path.join(dir, 'broker')}`,
+      `registry.listeners=http://127.0.0.1:${await freePort()}`,
+    );
   else lines.push(`bootstrap.servers=${bootstrap}`);
   await writeFile(path.join(dir, 'worker.properties'), `${lines.join('\n')}\n`);
   const child = spawn(process.execPath, [CLI, path.join(dir, 'worker.properties')], { cwd: dir, env: { ...process.env, SLUICE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
