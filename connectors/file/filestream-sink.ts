@@ -1,8 +1,9 @@
 /**
  * FileStreamSink (org.apache.kafka.connect.file.FileStreamSinkConnector): appends each record's
- * value as one line to `file` (created if missing), or writes to stdout. Lines are buffered and
- * written in large blocks; flush() writes and fsyncs what was put, so when the worker commits
- * the consumer offsets after flush() every committed record is on disk.
+ * value as one line to `file` (created if missing), or writes to stdout. Each put() writes its
+ * lines in one block (Kafka's writes every line at once, so lines must not wait in memory for
+ * the next offset flush); flush() fsyncs, so when the worker commits the consumer offsets after
+ * flush() every committed record is on disk.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
@@ -11,12 +12,6 @@ import { ConnectError, SinkConnector, SinkTask, valueToString } from '../../runt
 import { FILE_CONFIG, FILE_STREAM_VERSION, SINK_CONFIG, fileNameOf } from './filestream-config.ts';
 
 export const FILE_STREAM_SINK_CLASS = 'org.apache.kafka.connect.file.FileStreamSinkConnector';
-
-/**
- * Buffered text is written out once it reaches this many UTF-16 units (about 128 KB of ASCII):
- * large enough for few writes, small enough that lines are gone before the GC promotes them.
- */
-const WRITE_THRESHOLD = 1 << 17;
 
 export class FileStreamSinkConnector extends SinkConnector {
   #props: Record<string, string> = {};
@@ -65,8 +60,6 @@ function lineOf(record: SinkRecord): string {
 export class FileStreamSinkTask extends SinkTask {
   #file: string | null = null;
   #handle: FileHandle | null = null;
-  #pending: string[] = [];
-  #pendingLength = 0;
 
   version(): string {
     return FILE_STREAM_VERSION;
@@ -83,24 +76,17 @@ export class FileStreamSinkTask extends SinkTask {
   }
 
   async put(records: readonly SinkRecord[]): Promise<void> {
-    for (const record of records) {
-      const line = lineOf(record);
-      this.#pending.push(line);
-      this.#pendingLength += line.length + 1;
-    }
-    if (this.#pendingLength >= WRITE_THRESHOLD) await this.#write();
+    if (records.length === 0) return;
+    const lines = new Array<string>(records.length);
+    for (let i = 0; i < records.length; i++) lines[i] = lineOf(records[i]);
+    await this.#write(`${lines.join('\n')}\n`);
   }
 
   override async flush(_offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    await this.#write();
     await this.#handle?.sync();
   }
 
-  async #write(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const text = `${this.#pending.join('\n')}\n`;
-    this.#pending = [];
-    this.#pendingLength = 0;
+  async #write(text: string): Promise<void> {
     if (this.#handle === null) {
       await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
       return;
@@ -110,15 +96,9 @@ export class FileStreamSinkTask extends SinkTask {
     while (written < bytes.length) written += (await this.#handle.write(bytes, written, bytes.length - written)).bytesWritten;
   }
 
-  /**
-   * Drops lines put since the last flush: their offsets were not committed, so the worker
-   * delivers them again (writing them here would duplicate them).
-   */
   async stop(): Promise<void> {
     const handle = this.#handle;
     this.#handle = null;
-    this.#pending = [];
-    this.#pendingLength = 0;
     await handle?.close();
   }
 }

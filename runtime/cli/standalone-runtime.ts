@@ -277,9 +277,17 @@ async function start(prepared: Prepared, loggers: LoggerLevels, log: Logger): Pr
   }
 }
 
+/**
+ * Server.properties defaults of the integrated broker that differ from a standalone broker's.
+ * Every consumer group on it belongs to this one process (one member per sink connector), so
+ * waiting for more members to join only delays the first delivery: Kafka's own sample
+ * server.properties sets the same value for single-node use.
+ */
+const INTEGRATED_BROKER_DEFAULTS: Readonly<Record<string, string>> = { 'group.initial.rebalance.delay.ms': '0' };
+
 /** The worker's `broker.*` keys other than data dir and listeners, as server.properties entries. */
 function brokerProperties(props: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = { ...INTEGRATED_BROKER_DEFAULTS };
   for (const [key, value] of Object.entries(props)) {
     if (!key.startsWith('broker.') || key === BROKER_DATA_DIR_CONFIG || key === BROKER_LISTENERS_CONFIG) continue;
     out[key.slice('broker.'.length)] = value;
