@@ -140,6 +140,21 @@ describe('connect-standalone start-up errors', () => {
     expect(cli.output()).toContain('broker stopped');
   });
 
+  it('a registry port that is taken names registry.listeners and stops the broker it had started', async () => {
+    const port = await freePort();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    servers.push(blocker);
+    const s = await setup({ 'registry.listeners': `http://127.0.0.1:${port}` });
+    const cli = run(CONNECT_STANDALONE, [s.worker, s.source, s.sink]);
+    running.push(cli);
+    expect(await cli.exited).not.toBe(0);
+    expect(cli.output()).toContain(s.worker);
+    expect(cli.output()).toContain(`registry.listeners: cannot listen on http://127.0.0.1:${port} (EADDRINUSE: the port is already in use)`);
+    expect(cli.output()).toContain('broker stopped');
+    expect(cli.output()).not.toContain('Kafka Connect standalone started');
+  });
+
   it('an unknown key is a warning naming the closest known keys, and the worker runs', async () => {
     const s = await setup({ 'offset.flush.intervall.ms': '1000' }, { 'batch.sise': '10' });
     writeFileSync(path.join(s.dir, 'in.txt'), 'x\n');
