@@ -3,7 +3,7 @@
  * record's document gets.
  */
 import type { Document } from 'mongodb';
-import { ObjectId, UUID } from 'mongodb';
+import { Binary, ObjectId, UUID } from 'mongodb';
 import type { SinkRecord } from '../../runtime/connect/api/index.ts';
 import { DataException } from '../../runtime/connect/api/index.ts';
 import { project } from './projection.ts';
@@ -35,6 +35,10 @@ export function generateId(settings: TopicSettings, input: IdInput): unknown {
       return provided(input.key, 'key');
     case 'ProvidedInValueStrategy':
       return provided(input.value, 'value');
+    case 'UuidProvidedInKeyStrategy':
+      return asUuid(provided(input.key, 'key'));
+    case 'UuidProvidedInValueStrategy':
+      return asUuid(provided(input.value, 'value'));
     case 'PartialKeyStrategy':
       if (!isPlainDocument(input.key)) throw idError('PartialKeyStrategy needs a key that is a document');
       return project(input.key, settings.partialKey);
@@ -49,6 +53,13 @@ function provided(doc: unknown, part: 'key' | 'value'): unknown {
     throw idError(`ProvidedIn${part === 'key' ? 'Key' : 'Value'}Strategy needs an _id field in the record ${part}`);
   }
   return doc._id;
+}
+
+/** A provided id as a BSON UUID (binary subtype 4): kept when it is one, parsed when a UUID string (with or without dashes). */
+function asUuid(id: unknown): UUID | Binary {
+  if (id instanceof Binary && id.sub_type === Binary.SUBTYPE_UUID) return id;
+  if (typeof id === 'string' && /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$/.test(id)) return new UUID(id);
+  throw idError(`UUID cannot be constructed from the provided _id: ${typeof id === 'string' ? JSON.stringify(id.slice(0, 60)) : typeof id}`);
 }
 
 function idError(message: string): DataException {

@@ -8,6 +8,16 @@ const DETERMINISTIC_IDS = 'ProvidedInValueStrategy, ProvidedInKeyStrategy, FullK
 
 export function idempotenceWarnings(settings: TopicSettings): string[] {
   const warnings: string[] = [];
+  // CDC events carry their own ids; only keyless relational rows get new ones.
+  if (settings.cdcHandler !== null) {
+    if (['RdbmsHandler', 'MysqlHandler', 'PostgresHandler'].includes(settings.cdcHandler)) {
+      warnings.push(`${settings.cdcHandler}${settings.topic === '' ? '' : ` (topic ${settings.topic})`} gives rows of tables without a primary key a new ObjectId, so their redelivered inserts are written twice. Give such tables a primary key.`);
+    }
+    return warnings;
+  }
+  if (settings.timeseries !== null && settings.writeModel === 'InsertOneDefaultStrategy') {
+    return [`Time-series collections take inserts only and have no unique _id${settings.topic === '' ? '' : ` (topic ${settings.topic})`}: records redelivered after a restart are inserted again (duplicates). Deduplicate when reading if that matters.`];
+  }
   const randomId = settings.idStrategy === 'BsonOidStrategy' || settings.idStrategy === 'UuidStrategy';
   const scope = settings.topic === '' ? '' : ` (topic ${settings.topic})`;
   if (settings.writeModel === 'InsertOneDefaultStrategy') {

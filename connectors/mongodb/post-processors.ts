@@ -8,6 +8,7 @@ import { generateId } from './id-strategy.ts';
 import { project } from './projection.ts';
 import type { TopicSettings } from './sink-config.ts';
 import { isPlainDocument } from './sink-document.ts';
+import { convertTimeField } from './timeseries.ts';
 
 /** A record's documents while they pass through the chain. */
 export interface SinkDocument {
@@ -52,6 +53,8 @@ export function applyPostProcessors(settings: TopicSettings, record: SinkRecord,
         break;
     }
   }
+  // Upstream appends the time field conversion after the configured chain.
+  if (settings.timeseries?.autoConvert === true && current.value !== null) current = { ...current, value: convertTimeField(current.value, settings.timeseries) };
   return current;
 }
 
@@ -64,7 +67,7 @@ function addId(settings: TopicSettings, record: SinkRecord, doc: SinkDocument): 
 
 // The provided-in strategies read _id from where it already is; "existing" does not apply to them.
 function isProvided(settings: TopicSettings): boolean {
-  return settings.idStrategy === 'ProvidedInKeyStrategy' || settings.idStrategy === 'ProvidedInValueStrategy';
+  return settings.idStrategy.includes('ProvidedIn');
 }
 
 function withoutId(doc: Document): Document {

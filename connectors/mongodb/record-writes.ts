@@ -5,6 +5,7 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { SinkRecord } from '../../runtime/connect/api/index.ts';
 import { DataException } from '../../runtime/connect/api/index.ts';
+import { cdcWrite } from './cdc-handlers.ts';
 import type { Namespace } from './namespace.ts';
 import { mapNamespace } from './namespace.ts';
 import { applyPostProcessors } from './post-processors.ts';
@@ -13,16 +14,24 @@ import { DELETE_ON_NULL_VALUES_CONFIG } from './sink-config.ts';
 import { toBsonKey, toDocument } from './sink-document.ts';
 import { buildWriteModel } from './write-model.ts';
 
+const TOMBSTONE_WRITE_MODELS: ReadonlySet<string> = new Set(['DeleteOneDefaultStrategy', 'DeleteOneTombstoneBusinessKeyStrategy']);
+
 export interface RecordWrite {
   readonly record: SinkRecord;
   readonly namespace: Namespace;
   readonly operation: AnyBulkWriteOperation<Document>;
 }
 
-export function recordWrite(settings: TopicSettings, record: SinkRecord, now: Date): RecordWrite {
+/** The write of `record`, or null when it changes nothing (CDC tombstones and schema events). */
+export function recordWrite(settings: TopicSettings, record: SinkRecord, now: Date): RecordWrite | null {
   const key = toBsonKey(record.key, record.keySchema);
   const value = toDocument(record.value, record.valueSchema, 'value');
-  if (value === null && !settings.deleteOnNullValues && settings.writeModel !== 'DeleteOneDefaultStrategy') {
+  if (settings.cdcHandler !== null) {
+    const namespace = mapNamespace(settings, key, value);
+    const operation = cdcWrite(settings.cdcHandler, key, value, settings.cdcRemoveNullValues);
+    return operation === null ? null : { record, namespace, operation };
+  }
+  if (value === null && !settings.deleteOnNullValues && !TOMBSTONE_WRITE_MODELS.has(settings.writeModel)) {
     throw new DataException(`The record value is null (a tombstone) and ${DELETE_ON_NULL_VALUES_CONFIG} is false`, { code: 'MONGODB_TOMBSTONE' });
   }
   const namespace = mapNamespace(settings, key, value);

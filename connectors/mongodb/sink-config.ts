@@ -6,7 +6,11 @@
  */
 import type { ParsedConfig } from '../../runtime/connect/config/index.ts';
 import { ConfigDef, validators } from '../../runtime/connect/config/index.ts';
+import type { CdcHandlerName } from './cdc-handlers.ts';
+import { resolveCdcHandler } from './cdc-handlers.ts';
+import { DEFAULT_DATE_PATTERN, compileDatePattern } from './date-pattern.ts';
 import { ConfigException } from './errors.ts';
+import type { Granularity, TimeseriesSettings } from './timeseries.ts';
 import type { IdStrategyName, NamespaceMapperName, PostProcessorName, WriteModelStrategyName } from './strategy-names.ts';
 import {
   DEFAULT_DELETE_WRITE_MODEL_CLASS,
@@ -14,6 +18,7 @@ import {
   DEFAULT_NAMESPACE_MAPPER_CLASS,
   DEFAULT_POST_PROCESSOR_CLASS,
   DEFAULT_WRITE_MODEL_CLASS,
+  isDefaultWriteModel,
   resolveIdStrategy,
   resolveNamespaceMapper,
   resolvePostProcessor,
@@ -54,6 +59,16 @@ export const ERRORS_TOLERANCE_CONFIG = 'mongo.errors.tolerance';
 export const ERRORS_LOG_ENABLE_CONFIG = 'mongo.errors.log.enable';
 export const RETRY_BACKOFF_MS_CONFIG = 'mongo.retry.backoff.ms';
 export const MAX_RETRIES_CONFIG = 'mongo.max.retries';
+export const CDC_HANDLER_CONFIG = 'change.data.capture.handler';
+export const CDC_REMOVE_NULL_VALUES_CONFIG = 'change.data.capture.handler.remove.null.values';
+export const TIMESERIES_TIMEFIELD_CONFIG = 'timeseries.timefield';
+export const TIMESERIES_METAFIELD_CONFIG = 'timeseries.metafield';
+export const TIMESERIES_EXPIRE_AFTER_SECONDS_CONFIG = 'timeseries.expire.after.seconds';
+export const TIMESERIES_GRANULARITY_CONFIG = 'timeseries.granularity';
+export const TIMESERIES_AUTO_CONVERT_CONFIG = 'timeseries.timefield.auto.convert';
+export const TIMESERIES_DATE_FORMAT_CONFIG = 'timeseries.timefield.auto.convert.date.format';
+export const TIMESERIES_LOCALE_CONFIG = 'timeseries.timefield.auto.convert.locale.language.tag';
+export const FIELD_VALUE_TRANSFORMER_CONFIG = 'field.value.transformer';
 export const TOPIC_OVERRIDE_PREFIX = 'topic.override.';
 
 const CONNECTION_GROUP = 'Connection';
@@ -61,6 +76,8 @@ const NAMESPACE_GROUP = 'Namespace';
 const WRITES_GROUP = 'Writes';
 const PROCESSING_GROUP = 'Post processing';
 const ERRORS_GROUP = 'Errors';
+const CDC_GROUP = 'Change data capture';
+const TIMESERIES_GROUP = 'Time series';
 
 const classNames = (resolver: (key: string, value: string) => unknown) =>
   validators.custom('A short or full official class name.', (value, name) => {
@@ -144,7 +161,7 @@ export const MONGODB_SINK_CONFIG = new ConfigDef()
     validator: classNames(resolveIdStrategy),
     importance: 'HIGH',
     documentation:
-      'How `_id` is chosen: `BsonOidStrategy` (a new ObjectId: duplicates under redelivery), `KafkaMetaDataStrategy` (`topic#partition#offset`), `FullKeyStrategy`, `PartialKeyStrategy`, `PartialValueStrategy`, `ProvidedInKeyStrategy`, `ProvidedInValueStrategy`, `UuidStrategy`. Short names or the official full class names.',
+      'How `_id` is chosen: `BsonOidStrategy` (a new ObjectId: duplicates under redelivery), `KafkaMetaDataStrategy` (`topic#partition#offset`), `FullKeyStrategy`, `PartialKeyStrategy`, `PartialValueStrategy`, `ProvidedInKeyStrategy`, `ProvidedInValueStrategy`, `UuidStrategy`, `UuidProvidedInKeyStrategy`, `UuidProvidedInValueStrategy` (the provided `_id`, a UUID string or binary, stored as a BSON UUID). Short names or the official full class names.',
     group: WRITES_GROUP,
     orderInGroup: 1,
   })
@@ -169,7 +186,7 @@ export const MONGODB_SINK_CONFIG = new ConfigDef()
     validator: classNames(resolveWriteModelStrategy),
     importance: 'HIGH',
     documentation:
-      'The write for each record: `ReplaceOneDefaultStrategy` (the default, upsert by `_id`), `ReplaceOneBusinessKeyStrategy`, `UpdateOneDefaultStrategy`, `UpdateOneTimestampsStrategy`, `UpdateOneBusinessKeyTimestampStrategy`, `InsertOneDefaultStrategy`, `DeleteOneDefaultStrategy`, `DeleteOneBusinessKeyStrategy`.',
+      'The write for each record: `ReplaceOneDefaultStrategy` (the default, upsert by `_id`), `ReplaceOneBusinessKeyStrategy`, `UpdateOneDefaultStrategy`, `UpdateOneTimestampsStrategy`, `UpdateOneBusinessKeyTimestampStrategy`, `InsertOneDefaultStrategy`, `DeleteOneDefaultStrategy`, `DeleteOneBusinessKeyStrategy`, `DeleteOneTombstoneBusinessKeyStrategy` (a tombstone deletes by its key\'s business key; needs `PartialKeyStrategy`). With `timeseries.timefield` the default is `InsertOneDefaultStrategy`.',
     group: WRITES_GROUP,
     orderInGroup: 8,
   })
@@ -204,6 +221,77 @@ export const MONGODB_SINK_CONFIG = new ConfigDef()
   .define({ name: VALUE_PROJECTION_LIST_CONFIG, type: 'STRING', default: '', importance: 'LOW', documentation: 'Value projector: comma-separated fields (dot paths).', group: PROCESSING_GROUP, orderInGroup: 5 })
   .define({ name: FIELD_RENAMER_MAPPING_CONFIG, type: 'STRING', default: '[]', validator: jsonArray, importance: 'LOW', documentation: 'RenameByMapping: `[{"oldName":"value.a.b","newName":"c"}]` (oldName starts with `key.` or `value.`).', group: PROCESSING_GROUP, orderInGroup: 6 })
   .define({ name: FIELD_RENAMER_REGEXP_CONFIG, type: 'STRING', default: '[]', validator: jsonArray, importance: 'LOW', documentation: 'RenameByRegExp: `[{"regexp":"^value\\\\..*","pattern":"_","replace":"-"}]`, matched against `key.<path>` / `value.<path>`.', group: PROCESSING_GROUP, orderInGroup: 7 })
+  .define({
+    name: FIELD_VALUE_TRANSFORMER_CONFIG,
+    type: 'STRING',
+    default: '',
+    validator: validators.custom('Empty (not supported).', (v) =>
+      String(v ?? '').trim() === '' ? undefined : 'names a Java class implementing the official connector\'s FieldValueTransformer, which cannot run in Sluice; use a single message transform (transforms=...) instead'),
+    importance: 'LOW',
+    documentation: 'Not supported: it names a Java class. Set only to an empty value; use single message transforms to change field values.',
+    group: PROCESSING_GROUP,
+    orderInGroup: 8,
+  })
+  .define({
+    name: CDC_HANDLER_CONFIG,
+    type: 'STRING',
+    default: '',
+    validator: validators.custom('A CDC handler class name, or empty.', (value, name) => {
+      try {
+        resolveCdcHandler(name, String(value ?? ''));
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    }),
+    importance: 'LOW',
+    documentation:
+      'CDC mode: each record is a change event, mirrored into the collection as the insert/replace/update/delete it describes (id strategies and post processors do not apply). `com.mongodb.kafka.connect.sink.cdc.mongodb.ChangeStreamHandler` (MongoDB change events, as the MongoDB source publishes them), `...cdc.debezium.mongodb.MongoDbHandler` / `...cdc.debezium.mongodb.ChangeStreamHandler` (Debezium MongoDB, oplog / change stream event format), `...cdc.debezium.rdbms.RdbmsHandler`, `...rdbms.mysql.MysqlHandler`, `...rdbms.postgres.PostgresHandler` (Debezium relational events). Empty = off.',
+    group: CDC_GROUP,
+    orderInGroup: 1,
+  })
+  .define({ name: CDC_REMOVE_NULL_VALUES_CONFIG, type: 'BOOLEAN', default: false, importance: 'LOW', documentation: 'CDC mode: drop null fields from replacements (recursively) and from `$set` of updates; `$unset` is kept. A write left empty is skipped.', group: CDC_GROUP, orderInGroup: 2 })
+  .define({ name: TIMESERIES_TIMEFIELD_CONFIG, type: 'STRING', default: '', importance: 'MEDIUM', documentation: 'The top-level field holding each document\'s time (a BSON date). Set = the collection is created as a time-series collection before the first write (an existing collection must be one), and the default write model becomes `InsertOneDefaultStrategy`.', group: TIMESERIES_GROUP, orderInGroup: 1 })
+  .define({ name: TIMESERIES_METAFIELD_CONFIG, type: 'STRING', default: '', importance: 'LOW', documentation: 'The top-level field labelling a series (any type but array; not the time field or `_id`). Needs `timeseries.timefield`.', group: TIMESERIES_GROUP, orderInGroup: 2 })
+  .define({ name: TIMESERIES_EXPIRE_AFTER_SECONDS_CONFIG, type: 'LONG', default: 0, validator: validators.atLeast(0), importance: 'LOW', documentation: 'Documents are deleted this many seconds after their time; 0 = never. Needs `timeseries.timefield`.', group: TIMESERIES_GROUP, orderInGroup: 3 })
+  .define({ name: TIMESERIES_GRANULARITY_CONFIG, type: 'STRING', default: '', validator: validators.custom('seconds, minutes or hours (or empty)', (v) => (['', 'seconds', 'minutes', 'hours'].includes(String(v ?? '').trim().toLowerCase()) ? undefined : 'expected seconds, minutes or hours')), importance: 'LOW', documentation: 'The expected interval between measurements: `seconds`, `minutes` or `hours`; empty = the server default. Needs `timeseries.timefield`.', group: TIMESERIES_GROUP, orderInGroup: 4 })
+  .define({ name: TIMESERIES_AUTO_CONVERT_CONFIG, type: 'BOOLEAN', default: false, importance: 'LOW', documentation: 'Convert the time field to a BSON date: numbers are epoch milliseconds (fractions dropped), strings are parsed with `timeseries.timefield.auto.convert.date.format`. A value that does not convert is left as it is.', group: TIMESERIES_GROUP, orderInGroup: 5 })
+  .define({
+    name: TIMESERIES_DATE_FORMAT_CONFIG,
+    type: 'STRING',
+    default: DEFAULT_DATE_PATTERN,
+    validator: validators.custom('A java.time DateTimeFormatter pattern of numeric fields.', (v) => {
+      try {
+        compileDatePattern(String(v ?? ''));
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    }),
+    importance: 'LOW',
+    documentation: 'The DateTimeFormatter pattern of string times (default: ISO-style dates with optional time, fraction, offset or `[zone]`). Numeric fields only (`yyyy MM dd HH mm ss S… X Z VV`, quoted literals, `[optional]` sections); month and day names are not supported. Without an offset or zone a time is UTC; a date alone is the start of that day.',
+    group: TIMESERIES_GROUP,
+    orderInGroup: 6,
+  })
+  .define({
+    name: TIMESERIES_LOCALE_CONFIG,
+    type: 'STRING',
+    default: '',
+    validator: validators.custom('A BCP 47 language tag, or empty.', (v) => {
+      const tag = String(v ?? '').trim();
+      if (tag === '') return undefined;
+      try {
+        Intl.getCanonicalLocales(tag);
+        return undefined;
+      } catch {
+        return 'not a valid language tag';
+      }
+    }),
+    importance: 'LOW',
+    documentation: 'The locale of the date pattern. Accepted for compatibility; as only numeric fields are supported it does not change parsing.',
+    group: TIMESERIES_GROUP,
+    orderInGroup: 7,
+  })
   .define({
     name: ERRORS_TOLERANCE_CONFIG,
     type: 'STRING',
@@ -253,6 +341,9 @@ export interface TopicSettings {
   readonly logErrors: boolean;
   readonly retryBackoffMs: number;
   readonly maxRetries: number;
+  readonly cdcHandler: CdcHandlerName | null;
+  readonly cdcRemoveNullValues: boolean;
+  readonly timeseries: TimeseriesSettings | null;
 }
 
 export interface Projection {
@@ -281,6 +372,16 @@ export function settingsForTopic(props: Readonly<Record<string, string>>, topic:
   const chain = (config.getList(POST_PROCESSOR_CHAIN_CONFIG) ?? []).map((name) => resolvePostProcessor(POST_PROCESSOR_CHAIN_CONFIG, name));
   // DocumentIdAdder always runs first, as upstream: the id strategy sees the unprocessed record.
   const postProcessors: PostProcessorName[] = ['DocumentIdAdder', ...chain.filter((name) => name !== 'DocumentIdAdder')];
+  const timeseries = timeseriesSettings(config);
+  const idStrategy = resolveIdStrategy(ID_STRATEGY_CONFIG, str(ID_STRATEGY_CONFIG));
+  // The default write model of a time-series collection inserts: they do not support replaces.
+  const writeModel = timeseries !== null && isDefaultWriteModel(str(WRITE_MODEL_STRATEGY_CONFIG)) ? 'InsertOneDefaultStrategy' : resolveWriteModelStrategy(WRITE_MODEL_STRATEGY_CONFIG, str(WRITE_MODEL_STRATEGY_CONFIG));
+  const deleteWriteModel = resolveWriteModelStrategy(DELETE_WRITE_MODEL_STRATEGY_CONFIG, str(DELETE_WRITE_MODEL_STRATEGY_CONFIG));
+  for (const [key, model] of [[WRITE_MODEL_STRATEGY_CONFIG, writeModel], [DELETE_WRITE_MODEL_STRATEGY_CONFIG, deleteWriteModel]] as const) {
+    if (model === 'DeleteOneTombstoneBusinessKeyStrategy' && idStrategy !== 'PartialKeyStrategy') {
+      throw new ConfigException(key, model, `DeleteOneTombstoneBusinessKeyStrategy takes its filter from the key and needs ${ID_STRATEGY_CONFIG}=PartialKeyStrategy`);
+    }
+  }
   return {
     topic,
     database,
@@ -293,14 +394,14 @@ export function settingsForTopic(props: Readonly<Record<string, string>>, topic:
       valueCollection: str(NAMESPACE_VALUE_COLLECTION_FIELD_CONFIG),
       errorIfInvalid: config.getBoolean(NAMESPACE_ERROR_IF_INVALID_CONFIG) ?? false,
     },
-    idStrategy: resolveIdStrategy(ID_STRATEGY_CONFIG, str(ID_STRATEGY_CONFIG)),
+    idStrategy,
     overwriteExistingId: config.getBoolean(ID_OVERWRITE_EXISTING_CONFIG) ?? false,
     uuidBinary: str(ID_UUID_FORMAT_CONFIG).toLowerCase() === 'binary',
     partialKey: projection(str(PARTIAL_KEY_PROJECTION_TYPE_CONFIG), str(PARTIAL_KEY_PROJECTION_LIST_CONFIG)),
     partialValue: projection(str(PARTIAL_VALUE_PROJECTION_TYPE_CONFIG), str(PARTIAL_VALUE_PROJECTION_LIST_CONFIG)),
-    writeModel: resolveWriteModelStrategy(WRITE_MODEL_STRATEGY_CONFIG, str(WRITE_MODEL_STRATEGY_CONFIG)),
+    writeModel,
     deleteOnNullValues: config.getBoolean(DELETE_ON_NULL_VALUES_CONFIG) ?? false,
-    deleteWriteModel: resolveWriteModelStrategy(DELETE_WRITE_MODEL_STRATEGY_CONFIG, str(DELETE_WRITE_MODEL_STRATEGY_CONFIG)),
+    deleteWriteModel,
     maxBatchSize: config.getInt(MAX_BATCH_SIZE_CONFIG) ?? 0,
     ordered: config.getBoolean(BULK_WRITE_ORDERED_CONFIG) ?? true,
     rateLimitEveryN: config.getInt(RATE_LIMITING_EVERY_N_CONFIG) ?? 0,
@@ -314,6 +415,33 @@ export function settingsForTopic(props: Readonly<Record<string, string>>, topic:
     logErrors: config.getBoolean(ERRORS_LOG_ENABLE_CONFIG) ?? topicProps['errors.log.enable'] === 'true',
     retryBackoffMs: config.getLong(RETRY_BACKOFF_MS_CONFIG) ?? 100,
     maxRetries: config.getInt(MAX_RETRIES_CONFIG) ?? 5,
+    cdcHandler: resolveCdcHandler(CDC_HANDLER_CONFIG, str(CDC_HANDLER_CONFIG)),
+    cdcRemoveNullValues: config.getBoolean(CDC_REMOVE_NULL_VALUES_CONFIG) ?? false,
+    timeseries,
+  };
+}
+
+function timeseriesSettings(config: ParsedConfig): TimeseriesSettings | null {
+  const str = (key: string): string => (config.getString(key) ?? '').trim();
+  const timeField = str(TIMESERIES_TIMEFIELD_CONFIG);
+  const metaField = str(TIMESERIES_METAFIELD_CONFIG);
+  const expireAfterSeconds = config.getLong(TIMESERIES_EXPIRE_AFTER_SECONDS_CONFIG) ?? 0;
+  const granularity = str(TIMESERIES_GRANULARITY_CONFIG).toLowerCase();
+  if (timeField === '') {
+    // These only mean something for a time-series collection: refuse them rather than ignore them.
+    if (metaField !== '') throw new ConfigException(TIMESERIES_METAFIELD_CONFIG, metaField, `needs ${TIMESERIES_TIMEFIELD_CONFIG}`);
+    if (expireAfterSeconds !== 0) throw new ConfigException(TIMESERIES_EXPIRE_AFTER_SECONDS_CONFIG, expireAfterSeconds, `needs ${TIMESERIES_TIMEFIELD_CONFIG}`);
+    if (granularity !== '') throw new ConfigException(TIMESERIES_GRANULARITY_CONFIG, granularity, `needs ${TIMESERIES_TIMEFIELD_CONFIG}`);
+    return null;
+  }
+  if (metaField !== '' && (metaField === timeField || metaField === '_id')) throw new ConfigException(TIMESERIES_METAFIELD_CONFIG, metaField, 'must differ from the time field and from _id');
+  return {
+    timeField,
+    metaField,
+    expireAfterSeconds,
+    granularity: granularity === '' ? null : (granularity as Granularity),
+    autoConvert: config.getBoolean(TIMESERIES_AUTO_CONVERT_CONFIG) ?? false,
+    datePattern: compileDatePattern(config.getString(TIMESERIES_DATE_FORMAT_CONFIG) ?? DEFAULT_DATE_PATTERN),
   };
 }
 

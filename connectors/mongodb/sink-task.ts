@@ -20,6 +20,8 @@ import type { RecordWrite } from './record-writes.ts';
 import { recordWrite } from './record-writes.ts';
 import type { TopicSettings } from './sink-config.ts';
 import { CONNECTION_URI_CONFIG, MONGODB_SINK_CONFIG, TOPIC_OVERRIDE_PREFIX, settingsForTopic } from './sink-config.ts';
+import type { RunCommand } from './timeseries.ts';
+import { ensureTimeseriesCollection } from './timeseries.ts';
 import { MONGODB_CONNECTOR_VERSION } from './version.ts';
 
 const MAX_BACKOFF_MS = 10_000;
@@ -29,6 +31,7 @@ export interface MongoSinkTaskOverrides {
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   bulkWrite?: BulkWriteFn;
+  runCommand?: RunCommand;
 }
 
 export class MongoSinkTask extends SinkTask {
@@ -38,6 +41,8 @@ export class MongoSinkTask extends SinkTask {
   #client: MongoClient | null = null;
   #log: Logger = mongoLogger('mongodb-sink');
   #batchesWritten = 0;
+  /** Namespaces whose time-series collection exists (checked or created once per task). */
+  readonly #timeseriesReady = new Set<string>();
 
   constructor(overrides: MongoSinkTaskOverrides = {}) {
     super();
@@ -91,7 +96,7 @@ export class MongoSinkTask extends SinkTask {
     let runKey = '';
     for (const record of records) {
       const settings = this.#topicSettings(record.topic);
-      let write: RecordWrite;
+      let write: RecordWrite | null;
       try {
         write = recordWrite(settings, record, now);
       } catch (error) {
@@ -102,6 +107,7 @@ export class MongoSinkTask extends SinkTask {
         await this.#failed(settings, record, error);
         continue;
       }
+      if (write === null) continue;
       const key = `${record.topic}\u0000${namespaceKey(write.namespace)}`;
       if (run.length > 0 && (key !== runKey || (settings.maxBatchSize > 0 && run.length >= settings.maxBatchSize))) {
         await this.#writeRun(run);
@@ -116,6 +122,15 @@ export class MongoSinkTask extends SinkTask {
   async #writeRun(run: readonly RecordWrite[]): Promise<void> {
     if (run.length === 0) return;
     const settings = this.#topicSettings(run[0]!.record.topic);
+    const namespace = run[0]!.namespace;
+    if (settings.timeseries !== null && !this.#timeseriesReady.has(namespaceKey(namespace))) {
+      const timeseries = settings.timeseries;
+      await this.#withRetries(settings, async () => {
+        await ensureTimeseriesCollection(this.#runCommand, namespace, timeseries);
+        return [];
+      });
+      this.#timeseriesReady.add(namespaceKey(namespace));
+    }
     const failed = await this.#withRetries(settings, () => writeRun(this.#bulkWrite, run, settings.ordered));
     for (const { write, error } of failed) await this.#failed(settings, write.record, error);
     this.#batchesWritten += 1;
@@ -163,6 +178,12 @@ export class MongoSinkTask extends SinkTask {
     if (this.#overrides.bulkWrite !== undefined) return this.#overrides.bulkWrite(namespace, operations, ordered);
     if (this.#client === null) throw new ConnectError('MongoSinkTask used before start()', { code: 'MONGODB_NOT_STARTED' });
     await this.#client.db(namespace.database).collection(namespace.collection).bulkWrite(operations as Array<AnyBulkWriteOperation<Document>>, { ordered });
+  };
+
+  #runCommand: RunCommand = async (database, command) => {
+    if (this.#overrides.runCommand !== undefined) return this.#overrides.runCommand(database, command);
+    if (this.#client === null) throw new ConnectError('MongoSinkTask used before start()', { code: 'MONGODB_NOT_STARTED' });
+    return this.#client.db(database).command(command);
   };
 
   #sleep(ms: number): Promise<void> {

@@ -19,6 +19,8 @@ export const ID_STRATEGIES = [
   'ProvidedInKeyStrategy',
   'ProvidedInValueStrategy',
   'UuidStrategy',
+  'UuidProvidedInKeyStrategy',
+  'UuidProvidedInValueStrategy',
 ] as const;
 export type IdStrategyName = (typeof ID_STRATEGIES)[number];
 
@@ -32,6 +34,7 @@ export const WRITE_MODEL_STRATEGIES = [
   'InsertOneDefaultStrategy',
   'DeleteOneDefaultStrategy',
   'DeleteOneBusinessKeyStrategy',
+  'DeleteOneTombstoneBusinessKeyStrategy',
 ] as const;
 export type WriteModelStrategyName = (typeof WRITE_MODEL_STRATEGIES)[number];
 
@@ -85,6 +88,11 @@ export function resolveIdStrategy(key: string, value: string): IdStrategyName {
 export function resolveWriteModelStrategy(key: string, value: string): WriteModelStrategyName {
   const name = resolve(key, value, [WRITE_PACKAGE], WRITE_MODEL_STRATEGIES);
   return name === 'DefaultWriteModelStrategy' ? 'ReplaceOneDefaultStrategy' : name;
+}
+
+/** True when `value` names DefaultWriteModelStrategy (which depends on the collection type). */
+export function isDefaultWriteModel(value: string): boolean {
+  return resolve(WRITE_PACKAGE, value, [WRITE_PACKAGE], WRITE_MODEL_STRATEGIES) === 'DefaultWriteModelStrategy';
 }
 
 export function resolvePostProcessor(key: string, value: string): PostProcessorName {

@@ -26,6 +26,13 @@ export function buildWriteModel(
     const id = generateId(settings, { record, key: doc.key, value: doc.value });
     return { deleteOne: { filter: idFilter(id) } };
   }
+  if (strategy === 'DeleteOneTombstoneBusinessKeyStrategy') {
+    // The key's projected fields are the business key, matched in the stored documents.
+    if (!isPlainDocument(doc.key)) throw new DataException(`${strategy} needs a key that is a document`, { code: 'MONGODB_WRITE_MODEL' });
+    const businessKeyDoc = generateId(settings, { record, key: doc.key, value: doc.value });
+    if (!isPlainDocument(businessKeyDoc) || Object.keys(businessKeyDoc).length === 0) throw new DataException(`${strategy}: the key projection left no fields to delete by`, { code: 'MONGODB_WRITE_MODEL' });
+    return { deleteOne: { filter: flatten(businessKeyDoc, '') } };
+  }
   const value = requireValue(doc, strategy);
   switch (strategy) {
     case 'DefaultWriteModelStrategy':
