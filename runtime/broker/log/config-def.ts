@@ -1,3 +1,5 @@
+import { closestKeys } from '../../util/config/closest-keys.ts';
+import { describeValue, parseType } from '../../util/config/config-types.ts';
 import { ConfigError } from '../../util/errors.ts';
 
 /**
@@ -25,9 +27,6 @@ export interface ConfigKeyDef<T extends ConfigValue = ConfigValue> {
 
 /** Kafka's Long.MAX_VALUE, the "never" of many time and count settings. */
 export const LONG_MAX = 9223372036854775807n;
-const LONG_MIN = -9223372036854775808n;
-const INT_MAX = 2147483647;
-const INT_MIN = -2147483648;
 
 /**
  * Long values are JS numbers: exact up to 2^53, and Long.MAX_VALUE becomes 2^63 as a double, which
@@ -61,80 +60,39 @@ export const listOf =
     return bad.length > 0 ? `contains ${bad.join(', ')}; each item must be one of ${allowed.join(', ')}` : undefined;
   };
 
-function invalid(key: string, raw: unknown, problem: string): never {
-  throw new ConfigError(`Invalid value ${JSON.stringify(raw)} for configuration ${key}: ${problem}`, {
+const TYPE_NAMES: Record<ConfigType, 'BOOLEAN' | 'INT' | 'LONG' | 'DOUBLE' | 'STRING' | 'LIST'> = {
+  boolean: 'BOOLEAN',
+  int: 'INT',
+  long: 'LONG',
+  double: 'DOUBLE',
+  string: 'STRING',
+  list: 'LIST',
+};
+
+/** The broker answers every bad value with Kafka's INVALID_CONFIG error. */
+function invalid(key: string, raw: unknown, problem: string, cause?: unknown): never {
+  throw new ConfigError(`Invalid value ${describeValue(raw)} for configuration ${key}: ${problem}`, {
     code: 'INVALID_CONFIG',
     context: { key, value: raw },
+    cause,
   });
 }
 
-function parseInteger(def: ConfigKeyDef, raw: string | number, min: bigint, max: bigint): number {
-  const text = typeof raw === 'number' ? (Number.isInteger(raw) ? BigInt(raw).toString() : String(raw)) : raw.trim();
-  if (!/^[+-]?\d+$/.test(text)) invalid(def.name, raw, `expected an integer (${def.type})`);
-  const big = BigInt(text);
-  if (big < min || big > max) invalid(def.name, raw, `out of range for ${def.type} [${min}, ${max}]`);
-  return Number(big);
-}
-
-/** Parses one value for `def`; strings follow Kafka's ConfigDef.parseType rules. */
+/** Parses one value for `def` with Kafka's ConfigDef.parseType rules, then the key's own validator. */
 export function parseConfigValue(def: ConfigKeyDef, raw: unknown): ConfigValue {
   let value: ConfigValue;
-  switch (def.type) {
-    case 'boolean':
-      if (typeof raw === 'boolean') value = raw;
-      else if (typeof raw === 'string' && /^(true|false)$/i.test(raw.trim())) value = raw.trim().toLowerCase() === 'true';
-      else return invalid(def.name, raw, 'expected true or false');
-      break;
-    case 'int':
-      if (typeof raw !== 'string' && typeof raw !== 'number') return invalid(def.name, raw, 'expected an integer (int)');
-      value = parseInteger(def, raw, BigInt(INT_MIN), BigInt(INT_MAX));
-      break;
-    case 'long':
-      if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'bigint') return invalid(def.name, raw, 'expected an integer (long)');
-      value = typeof raw === 'bigint' ? parseInteger(def, raw.toString(), LONG_MIN, LONG_MAX) : parseInteger(def, raw, LONG_MIN, LONG_MAX);
-      break;
-    case 'double': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : NaN;
-      if (!Number.isFinite(n)) return invalid(def.name, raw, 'expected a number (double)');
-      value = n;
-      break;
-    }
-    case 'string':
-      if (typeof raw !== 'string') return invalid(def.name, raw, 'expected a string');
-      value = raw.trim();
-      break;
-    case 'list':
-      if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) value = raw.map((item: string) => item.trim()).filter((item) => item !== '');
-      else if (typeof raw === 'string') value = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
-      else return invalid(def.name, raw, 'expected a comma-separated list');
-      break;
+  try {
+    value = parseType(def.name, raw, TYPE_NAMES[def.type]);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(err.message, { code: 'INVALID_CONFIG', context: err.context, cause: err });
   }
+  // Broker lists drop empty items ("a,,b" is two topics), and a double must be a real number.
+  if (Array.isArray(value)) value = value.filter((item) => item !== '');
+  if (typeof value === 'number' && !Number.isFinite(value)) invalid(def.name, raw, 'Not a finite number');
   const problem = def.validate?.(value as never);
   if (problem !== undefined) invalid(def.name, raw, problem);
   return value;
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-
-/** Up to three known keys closest to `key`, nearest first. */
-export function closestKeys(key: string, known: Iterable<string>): string[] {
-  return [...known]
-    .map((name) => ({ name, distance: editDistance(key, name) }))
-    .filter(({ name, distance }) => distance <= Math.max(3, Math.floor(name.length / 3)))
-    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
-    .slice(0, 3)
-    .map(({ name }) => name);
 }
 
 /** A set of definitions, looked up by name. */

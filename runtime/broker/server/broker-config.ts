@@ -1,5 +1,6 @@
 import { ConfigError } from '../../util/errors.ts';
-import { ConfigDefs, atLeast, closestKeys, formatConfigValue } from '../log/config-def.ts';
+import { closestKeys } from '../../util/config/closest-keys.ts';
+import { ConfigDefs, atLeast, formatConfigValue } from '../log/config-def.ts';
 import type { ConfigKeyDef, ConfigValue } from '../log/config-def.ts';
 import { LOG_MANAGER_CONFIG } from '../log/log-manager-config.ts';
 import type { LogManagerConfig } from '../log/log-manager-config.ts';

@@ -5,11 +5,11 @@
  * ConfigDef so that keys, defaults and messages are what Kafka users know.
  */
 import { ConfigError, messageOf } from '../../util/errors.ts';
-import { closestKeys } from './closest-keys.ts';
+import { closestKeys } from '../../util/config/closest-keys.ts';
 import type { ConfigInfos } from './config-infos.ts';
 import { buildConfigInfos } from './config-infos.ts';
-import type { ConfigType, ConfigTypeInputs, ConfigTypeValues, Importance, Width } from './config-types.ts';
-import { parseType } from './config-types.ts';
+import type { ConfigType, ConfigTypeInputs, ConfigTypeValues, Importance, Width } from '../../util/config/config-types.ts';
+import { parseType } from '../../util/config/config-types.ts';
 import { ParsedConfig } from './parsed-config.ts';
 import type { Validator } from './validators.ts';
 

@@ -4,7 +4,7 @@
  * keys are left out; secrets' defaults show as `[hidden]`.
  */
 import type { ConfigDef, ConfigKey } from './config-def.ts';
-import { convertToString } from './config-types.ts';
+import { convertToString } from '../../util/config/config-types.ts';
 
 // Readable units for defaults of `.ms` and `.bytes` keys, as Kafka's docs show them.
 function niceUnits(key: ConfigKey): string {

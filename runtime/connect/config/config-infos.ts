@@ -4,7 +4,7 @@
  * their validation results. Secrets render as `[hidden]`.
  */
 import type { ConfigDef, ConfigKey, ConfigValue } from './config-def.ts';
-import { convertToString } from './config-types.ts';
+import { convertToString } from '../../util/config/config-types.ts';
 
 export interface ConfigKeyInfo {
   name: string;

@@ -2,9 +2,9 @@
 export { PropertiesSyntaxError, parseProperties, propertiesToRecord } from './properties.ts';
 export type { ParsedProperties } from './properties.ts';
 export { decodePropertiesBytes, readPropertiesFile } from './properties-file.ts';
-export { HIDDEN, Password } from './password.ts';
-export { CONFIG_TYPES, IMPORTANCES, WIDTHS, convertToString, describeValue, invalidValue, parseType } from './config-types.ts';
-export type { ConfigType, ConfigTypeInputs, ConfigTypeValues, Importance, Width } from './config-types.ts';
+export { HIDDEN, Password } from '../../util/config/password.ts';
+export { CONFIG_TYPES, IMPORTANCES, WIDTHS, convertToString, describeValue, invalidValue, parseType } from '../../util/config/config-types.ts';
+export type { ConfigType, ConfigTypeInputs, ConfigTypeValues, Importance, Width } from '../../util/config/config-types.ts';
 export { validators } from './validators.ts';
 export type { Validator } from './validators.ts';
 export { ConfigDef, configProblemsError, describeUnknownKey } from './config-def.ts';
@@ -12,7 +12,7 @@ export type { ConfigKey, ConfigKeySpec, ConfigProblem, ConfigSource, ConfigValue
 export { ParsedConfig } from './parsed-config.ts';
 export { buildConfigInfos, configKeyInfo, configValueInfo } from './config-infos.ts';
 export type { ConfigInfo, ConfigInfos, ConfigKeyInfo, ConfigValueInfo, ValidatedPart } from './config-infos.ts';
-export { closestKeys, editDistance } from './closest-keys.ts';
+export { closestKeys, editDistance } from '../../util/config/closest-keys.ts';
 export { isSecretKey, isSensitiveKeyName, maskSecrets } from './masking.ts';
 export { originalsWithPrefix, withPrefixOverride, withoutPrefixes } from './prefix.ts';
 export { configDocsMarkdown } from './config-docs.ts';

@@ -6,7 +6,7 @@
  * Connect's REST API returns the placeholder, never the resolved value.
  */
 import type { ConfigDef } from './config-def.ts';
-import { HIDDEN } from './password.ts';
+import { HIDDEN } from '../../util/config/password.ts';
 
 const SECRET_NAME = /(?:^|[._-])(?:password|passwd|secret|token|credentials?|jaas\.config|api[._-]?key|private[._-]?key)$/i;
 const ONLY_VARIABLES = /^(?:\$\{[^}]*?:(?:[^}]*?:)?[^}]*?\})+$/;

@@ -4,10 +4,10 @@
  */
 import { ConfigError } from '../../util/errors.ts';
 import type { ConfigDef } from './config-def.ts';
-import type { ConfigType } from './config-types.ts';
-import { convertToString } from './config-types.ts';
+import type { ConfigType } from '../../util/config/config-types.ts';
+import { convertToString } from '../../util/config/config-types.ts';
 import { maskSecrets } from './masking.ts';
-import type { Password } from './password.ts';
+import type { Password } from '../../util/config/password.ts';
 import { originalsWithPrefix, withPrefixOverride } from './prefix.ts';
 
 export class ParsedConfig<V extends object = Record<string, unknown>> {

@@ -3,7 +3,7 @@
  * value (or null when a key with a null default is unset) and throws a ConfigError naming the key,
  * the value and what was expected. `description` is the "Valid Values" text of the docs.
  */
-import { invalidValue } from './config-types.ts';
+import { invalidValue } from '../../util/config/config-types.ts';
 
 export interface Validator {
   ensureValid(name: string, value: unknown): void;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closestKeys } from '../../../runtime/broker/log/config-def.ts';
+import { closestKeys } from '../../../runtime/util/config/closest-keys.ts';
 import { LOG_MANAGER_CONFIG, isLogBrokerKey } from '../../../runtime/broker/log/log-manager-config.ts';
 import { TOPIC_CONFIG, parseTopicOverrides, resolveTopicConfig, topicDefaultsFromBroker } from '../../../runtime/broker/log/topic-config.ts';
 import { SluiceError } from '../../../runtime/util/errors.ts';
@@ -76,8 +76,8 @@ describe('topic configs', () => {
       ['cleanup.policy', 'compact,archive', 'archive'],
       ['min.cleanable.dirty.ratio', '1.5', 'between 0 and 1'],
       ['retention.ms', '-2', 'at least -1'],
-      ['segment.bytes', '2147483648', 'out of range for int'],
-      ['segment.ms', 'soon', 'expected an integer'],
+      ['segment.bytes', '2147483648', 'Not a number of type INT'],
+      ['segment.ms', 'soon', 'Not a number of type LONG'],
       ['message.timestamp.type', 'ProducerTime', 'CreateTime, LogAppendTime'],
       ['unclean.leader.election.enable', 'yes', 'true or false'],
       ['compression.type', 'brotli', 'producer'],

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import { ConfigDef, describeUnknownKey } from '../../../../runtime/connect/config/config-def.ts';
-import { parseType } from '../../../../runtime/connect/config/config-types.ts';
+import { parseType } from '../../../../runtime/util/config/config-types.ts';
 import { configDocsMarkdown } from '../../../../runtime/connect/config/config-docs.ts';
 import { maskSecrets } from '../../../../runtime/connect/config/masking.ts';
-import { Password } from '../../../../runtime/connect/config/password.ts';
+import { Password } from '../../../../runtime/util/config/password.ts';
 import { originalsWithPrefix, withPrefixOverride, withoutPrefixes } from '../../../../runtime/connect/config/prefix.ts';
-import { closestKeys, editDistance } from '../../../../runtime/connect/config/closest-keys.ts';
+import { closestKeys, editDistance } from '../../../../runtime/util/config/closest-keys.ts';
 import { validators } from '../../../../runtime/connect/config/validators.ts';
 import { ConfigError } from '../../../../runtime/util/errors.ts';
 

@@ -3,7 +3,7 @@
  * booleans are `true`/`false` in any case, numbers are strict (no units, no fractions for
  * integers, range-checked), lists are comma-separated with whitespace around commas dropped.
  */
-import { ConfigError } from '../../util/errors.ts';
+import { ConfigError } from '../errors.ts';
 import { HIDDEN, Password } from './password.ts';
 
 export const CONFIG_TYPES = ['BOOLEAN', 'STRING', 'INT', 'SHORT', 'LONG', 'DOUBLE', 'LIST', 'CLASS', 'PASSWORD'] as const;
