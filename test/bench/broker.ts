@@ -5,8 +5,9 @@
 // plus one row with Sluice's stricter durability (log.flush.interval.messages=1: every
 // acknowledged append fsynced, group commit) against Kafka's defaults. Both brokers otherwise run
 // with Kafka's default durability (no fsync per write). Each figure is the median of three runs
-// per broker, alternating which goes first. Broker RSS: the largest seen after a run, and idle
-// with 100 partitions.
+// per broker, alternating which goes first, with the broker's CPU time per MB next to it (the
+// perf tools and both brokers share the cores, so throughput is often the client's limit). Broker
+// RSS: the largest seen after a run, and idle with 100 partitions.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -33,11 +34,32 @@ interface ProduceFigures {
   mbPerSec: number;
   p50: number;
   p99: number;
+  cpuMsPerMb: number;
 }
 
 interface ConsumeFigures {
   recordsPerSec: number;
   mbPerSec: number;
+  cpuMsPerMb: number;
+}
+
+/** User + system CPU time a process has used so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Runs `work` and adds the broker's CPU time per MB moved to its figures: the perf tools and both
+ * brokers share two cores, so throughput is often the client's limit, while CPU per MB is the
+ * broker's own cost.
+ */
+async function withBrokerCpu<F extends { mbPerSec: number; recordsPerSec: number }>(pid: number, mb: number, work: () => Promise<F>): Promise<F & { cpuMsPerMb: number }> {
+  const before = await cpuMs(pid);
+  const figures = await work();
+  return { ...figures, cpuMsPerMb: ((await cpuMs(pid)) - before) / mb };
 }
 
 async function rssMb(pid: number): Promise<number> {
@@ -105,7 +127,7 @@ async function createTopic(target: Target, topic: string, partitions: number): P
   await tool('kafka-topics', ['--bootstrap-server', target.bootstrap, '--create', '--topic', topic, '--partitions', String(partitions), '--replication-factor', '1']);
 }
 
-async function producePerf(target: Target, topic: string, records: number, size: number, batch: number, acks: string): Promise<ProduceFigures> {
+async function producePerf(target: Target, topic: string, records: number, size: number, batch: number, acks: string): Promise<Omit<ProduceFigures, 'cpuMsPerMb'>> {
   const out = await tool('kafka-producer-perf-test', [
     '--topic', topic, '--num-records', String(records), '--record-size', String(size), '--throughput', '-1',
     '--command-property', `bootstrap.servers=${target.bootstrap}`, `acks=${acks}`, `batch.size=${batch}`, 'buffer.memory=67108864',
@@ -115,7 +137,11 @@ async function producePerf(target: Target, topic: string, records: number, size:
   return { recordsPerSec: Number(m[2]), mbPerSec: Number(m[3]), p50: Number(m[4]), p99: Number(m[5]) };
 }
 
-async function consumePerf(target: Target, topic: string, records: number): Promise<ConsumeFigures> {
+function megabytes(records: number, size: number): number {
+  return (records * size) / 1_000_000;
+}
+
+async function consumePerf(target: Target, topic: string, records: number): Promise<Omit<ConsumeFigures, 'cpuMsPerMb'>> {
   const out = await tool('kafka-consumer-perf-test', ['--bootstrap-server', target.bootstrap, '--topic', topic, '--num-records', String(records), '--timeout', '120000']);
   const lines = out.trim().split('\n');
   const cols = lines[lines.length - 1].split(',').map((c) => c.trim());
@@ -147,6 +173,7 @@ function produceRows(c: ProduceCase, ours: ProduceFigures, kafka: ProduceFigures
     { case: caseName, metric: 'MB/s', ours: ours.mbPerSec, anchor: kafka.mbPerSec, anchorName: 'Kafka', higherIsBetter: true, target },
     { case: caseName, metric: 'p50 ms', ours: Math.max(ours.p50, 1), anchor: Math.max(kafka.p50, 1), anchorName: 'Kafka', higherIsBetter: false },
     { case: caseName, metric: 'p99 ms', ours: Math.max(ours.p99, 1), anchor: Math.max(kafka.p99, 1), anchorName: 'Kafka', higherIsBetter: false },
+    { case: caseName, metric: 'broker CPU ms/MB', ours: ours.cpuMsPerMb, anchor: kafka.cpuMsPerMb, anchorName: 'Kafka', higherIsBetter: false },
   ];
 }
 
@@ -161,6 +188,7 @@ function medianProduce(runs: ProduceFigures[]): ProduceFigures {
     mbPerSec: median(runs.map((r) => r.mbPerSec)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
+    cpuMsPerMb: median(runs.map((r) => r.cpuMsPerMb)),
   };
 }
 
@@ -175,7 +203,7 @@ async function measureProduce(c: ProduceCase, targets: Target[], rounds: number,
     for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
       const topic = `bench-${randomUUID()}`;
       await createTopic(target, topic, c.partitions);
-      runs.get(target.name)?.push(await producePerf(target, topic, records, c.size, c.batch, c.acks));
+      runs.get(target.name)?.push(await withBrokerCpu(target.pid, megabytes(records, c.size), () => producePerf(target, topic, records, c.size, c.batch, c.acks)));
       topics.set(target.name, topic);
       await onRun();
     }
@@ -218,15 +246,21 @@ async function run({ smoke }: { smoke: boolean }): Promise<void> {
       const runs: Record<string, ConsumeFigures[]> = { sluice: [], kafka: [] };
       for (let round = 0; round < rounds; round++) {
         for (const target of round % 2 === 0 ? [sluice.target, kafka] : [kafka, sluice.target]) {
-          runs[target.name].push(await consumePerf(target, topics.get(target.name) as string, records));
+          runs[target.name].push(await withBrokerCpu(target.pid, megabytes(records, Number(size)), () => consumePerf(target, topics.get(target.name) as string, records)));
         }
         await noteRss();
       }
-      const ours = { recordsPerSec: median(runs.sluice.map((r) => r.recordsPerSec)), mbPerSec: median(runs.sluice.map((r) => r.mbPerSec)) };
-      const theirs = { recordsPerSec: median(runs.kafka.map((r) => r.recordsPerSec)), mbPerSec: median(runs.kafka.map((r) => r.mbPerSec)) };
+      const medianOf = (list: ConsumeFigures[]): ConsumeFigures => ({
+        recordsPerSec: median(list.map((r) => r.recordsPerSec)),
+        mbPerSec: median(list.map((r) => r.mbPerSec)),
+        cpuMsPerMb: median(list.map((r) => r.cpuMsPerMb)),
+      });
+      const ours = medianOf(runs.sluice);
+      const theirs = medianOf(runs.kafka);
       const name = `consume ${size === '100' ? '100 B' : '1 KiB'}, ${partitions} partition${partitions === '1' ? '' : 's'}`;
       rows.push({ case: name, metric: 'records/s', ours: ours.recordsPerSec, anchor: theirs.recordsPerSec, anchorName: 'Kafka', higherIsBetter: true, target: 0.8 });
       rows.push({ case: name, metric: 'MB/s', ours: ours.mbPerSec, anchor: theirs.mbPerSec, anchorName: 'Kafka', higherIsBetter: true, target: 0.8 });
+      rows.push({ case: name, metric: 'broker CPU ms/MB', ours: ours.cpuMsPerMb, anchor: theirs.cpuMsPerMb, anchorName: 'Kafka', higherIsBetter: false });
     }
 
     // Sluice's stricter durability: every acknowledged append fsynced (flush.messages=1, group commit).
