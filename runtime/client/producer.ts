@@ -7,6 +7,7 @@ import { baseOptions } from './base-options.ts';
 import { producerSettings } from './config.ts';
 import type { ClientConfig, ProducerSettings } from './config.ts';
 import { KafkaClientError, KafkaConnectionError, wrapKafkaError } from './errors.ts';
+import { useFastProduceEncoding } from './fast-produce-api.ts';
 import { StickyPartitioner, javaPartition } from './partitioner.ts';
 import { RecordAccumulator } from './record-accumulator.ts';
 import { topicPartitionKey } from './types.ts';
@@ -85,6 +86,7 @@ export class KafkaProducer {
       ...(settings.compression === 'none' ? {} : { compression: settings.compression }),
       autocreateTopics: true,
     });
+    useFastProduceEncoding(this.client);
     // platformatic sequences an idempotent producer's batches safely only one request at a time.
     this.maxInFlight = settings.idempotent ? 1 : settings.maxInFlight;
     this.sticky = new StickyPartitioner({ batchSize: settings.batchSize });

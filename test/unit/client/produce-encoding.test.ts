@@ -1,0 +1,78 @@
+import { produceV11 } from '@platformatic/kafka';
+import { describe, expect, it } from 'vitest';
+import type { ProduceEncodingOptions, ProduceMessage } from '../../../runtime/client/produce-encoding.ts';
+import { canEncodeFast, encodeProduceRequest } from '../../../runtime/client/produce-encoding.ts';
+
+/** platformatic's own encoding of the same request (it fills missing timestamps in place, so give it copies). */
+function reference(acks: number, timeout: number, messages: ProduceMessage[], options: ProduceEncodingOptions): Buffer {
+  const copies = messages.map((m) => ({ ...m }));
+  return (produceV11.createRequest(acks, timeout, copies as never, options as never) as unknown as { buffer: Buffer }).buffer;
+}
+
+const sequences = (entries: Record<string, number>) => ({ getWithDefault: (key: string, fallback: number) => entries[key] ?? fallback });
+
+describe('encodeProduceRequest', () => {
+  it('writes the bytes platformatic writes: keys, null values, headers, several topics and partitions', () => {
+    const t = 1_790_000_000_000n;
+    const messages: ProduceMessage[] = [
+      { topic: 'a', partition: 1, key: Buffer.from('k1'), value: Buffer.from('v'.repeat(300)), timestamp: t },
+      { topic: 'b', partition: 0, key: undefined, value: Buffer.from('x'), timestamp: t + 5n, headers: new Map([[Buffer.from('h'), Buffer.from('1')], [Buffer.from('n'), undefined]]) },
+      { topic: 'a', partition: 0, key: null, value: null, timestamp: t - 3n },
+      { topic: 'a', partition: 1, key: Buffer.alloc(0), value: Buffer.from('三'), timestamp: t + 100_000n, headers: new Map() },
+    ];
+    for (const options of [{}, { producerId: 42n, producerEpoch: 3, sequences: sequences({ 'a:1': 17 }) }, { transactionalId: 'tx-1', producerId: 7n, producerEpoch: 1 }]) {
+      for (const acks of [-1, 0, 1]) {
+        expect(encodeProduceRequest(acks, 30_000, messages, options).equals(reference(acks, 30_000, messages, options))).toBe(true);
+      }
+    }
+  });
+
+  it('writes many records of one partition as platformatic does', () => {
+    const messages: ProduceMessage[] = Array.from({ length: 500 }, (_, i) => ({
+      topic: 'big',
+      partition: 2,
+      value: Buffer.from(`line-${i}`),
+      timestamp: 1_790_000_000_000n + BigInt(i % 7),
+      headers: new Map([[Buffer.from('file.line'), Buffer.from(String(i))]]),
+    }));
+    expect(encodeProduceRequest(-1, 1000, messages, {}).equals(reference(-1, 1000, messages, {}))).toBe(true);
+  });
+
+  it('writes timestamp deltas beyond 32 bits as zigzag varlongs', () => {
+    // platformatic's own varlong differs here; the record is decoded by hand instead.
+    const body = encodeProduceRequest(1, 1000, [
+      { topic: 't', value: null, timestamp: 1_790_000_000_000n },
+      { topic: 't', value: null, timestamp: 1n },
+    ], {});
+    const batch = body.subarray(16);
+    let at = 61 + 7 + 1; // batch header, first record (6 bytes and its length), second record's length
+    expect(batch[at++]).toBe(0); // attributes
+    let zigzag = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      const byte = batch[at++];
+      zigzag |= BigInt(byte & 0x7f) << shift;
+      if (byte < 0x80) break;
+    }
+    expect((zigzag >> 1n) ^ -(zigzag & 1n)).toBe(1n - 1_790_000_000_000n);
+  });
+
+  it('fills a missing timestamp with the current time, as platformatic does', () => {
+    const before = BigInt(Date.now());
+    const body = encodeProduceRequest(1, 1000, [{ topic: 't', value: Buffer.from('v') }], {});
+    // Produce v11 body: transactional id (1), acks (2), timeout (4), topics (1), name (2), partitions (1), index (4), records length (1) → batch.
+    const batch = body.subarray(16);
+    const first = batch.readBigInt64BE(27);
+    expect(first >= before && first <= BigInt(Date.now())).toBe(true);
+    expect(batch.readInt8(16)).toBe(2);
+  });
+
+  it('leaves compressed batches and non-Buffer fields to platformatic', () => {
+    const ok: ProduceMessage = { topic: 't', value: Buffer.from('v') };
+    expect(canEncodeFast([ok], {})).toBe(true);
+    expect(canEncodeFast([ok], { compression: 'none' })).toBe(true);
+    expect(canEncodeFast([ok], { compression: 'gzip' })).toBe(false);
+    expect(canEncodeFast([{ topic: 't', value: 'text' as unknown as Buffer }], {})).toBe(false);
+    expect(canEncodeFast([{ topic: 't', value: null, headers: new Map([['name' as unknown as Buffer, Buffer.from('v')]]) }], {})).toBe(false);
+    expect(canEncodeFast([{ topic: 't', value: null, timestamp: 5 as unknown as bigint }], {})).toBe(false);
+  });
+});
