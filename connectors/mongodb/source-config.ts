@@ -77,7 +77,7 @@ export const MONGODB_SOURCE_CONFIG = new ConfigDef()
   .define({ name: TOPIC_SUFFIX_CONFIG, type: 'STRING', default: '', importance: 'LOW', documentation: 'See `topic.prefix`.', group: GROUP, orderInGroup: 16 })
   .define({ name: TOPIC_SEPARATOR_CONFIG, type: 'STRING', default: '.', importance: 'LOW', documentation: 'Separator of the topic name parts.', group: GROUP, orderInGroup: 17 })
   .define({ name: TOPIC_NAMESPACE_MAP_CONFIG, type: 'STRING', default: '', importance: 'LOW', documentation: 'JSON object mapping namespaces to topics: exact `db.coll` or `db` keys, `*` wildcard keys; the first match wins.', group: GROUP, orderInGroup: 18 })
-  .define({ name: OUTPUT_FORMAT_KEY_CONFIG, type: 'STRING', default: 'json', validator: validators.oneOfIgnoreCase('json', 'bson', 'schema'), importance: 'MEDIUM', documentation: '`json` (a String), `bson` (bytes) or `schema` (a Connect struct; with `output.format.value` only).', group: GROUP, orderInGroup: 19 })
+  .define({ name: OUTPUT_FORMAT_KEY_CONFIG, type: 'STRING', default: 'json', validator: validators.oneOfIgnoreCase('json', 'bson', 'schema'), importance: 'MEDIUM', documentation: '`json` (a String), `bson` (bytes) or `schema` (a Connect struct with a schema inferred from the document key, e.g. `{_id}`; ObjectIds become hex strings). The official connector uses its `output.schema.key` there, which Sluice does not support.', group: GROUP, orderInGroup: 19 })
   .define({ name: OUTPUT_FORMAT_VALUE_CONFIG, type: 'STRING', default: 'json', validator: validators.oneOfIgnoreCase('json', 'bson', 'schema'), importance: 'MEDIUM', documentation: '`json` (a String), `bson` (bytes) or `schema` (a Connect struct with a schema inferred from the document).', group: GROUP, orderInGroup: 20 })
   .define({ name: OUTPUT_JSON_FORMATTER_CONFIG, type: 'STRING', default: `${JSON_FORMATTER_PACKAGE}DefaultJson`, validator: validators.custom('A JSON formatter class.', (v) => (jsonFormatterOf(String(v)) === null ? `expected one of ${JSON_FORMATTERS.join(', ')}` : undefined)), importance: 'LOW', documentation: '`DefaultJson`: relaxed Extended JSON (the official connector\'s legacy strict mode differs in dates: `{"$date": <millis>}`); `ExtendedJson`: canonical Extended JSON; `SimplifiedJson`: relaxed, with ObjectIds as hex strings, dates as ISO strings and decimals as strings.', group: GROUP, orderInGroup: 21 })
   .define({ name: BATCH_SIZE_CONFIG, type: 'INT', default: 0, validator: validators.atLeast(0), importance: 'LOW', documentation: 'Cursor batch size; 0 = the server default.', group: GROUP, orderInGroup: 22 })
@@ -169,7 +169,7 @@ export function sourceSettings(props: Readonly<Record<string, string>>): SourceS
     topicSuffix: str(TOPIC_SUFFIX_CONFIG),
     topicSeparator: str(TOPIC_SEPARATOR_CONFIG),
     topicNamespaceMap: parseNamespaceMap(str(TOPIC_NAMESPACE_MAP_CONFIG)),
-    keyFormat: keyFormat === 'schema' ? 'json' : keyFormat,
+    keyFormat,
     valueFormat: str(OUTPUT_FORMAT_VALUE_CONFIG).toLowerCase() as OutputFormat,
     jsonFormatter: jsonFormatterOf(str(OUTPUT_JSON_FORMATTER_CONFIG)) ?? 'DefaultJson',
     batchSize: config.getInt(BATCH_SIZE_CONFIG) ?? 0,
