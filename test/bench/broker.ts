@@ -19,6 +19,7 @@ import { kafkaTool } from '../services/services.ts';
 import { parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
+import { freePort } from '../services/free-port.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const TOOL_TIMEOUT = 600_000;
@@ -66,17 +67,6 @@ async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
   return kb / 1024;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function startSluice(dataDir: string, overrides: Record<string, string>): Promise<{ target: Target; child: ChildProcess }> {

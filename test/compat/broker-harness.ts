@@ -13,6 +13,9 @@ import { pino } from 'pino';
 import { startBroker } from '../../runtime/broker/server/broker.ts';
 import type { RunningBroker } from '../../runtime/broker/server/broker.ts';
 import { FrameSplitter, decodeResponse, encodeRequest } from '../../runtime/broker/protocol/index.ts';
+import { freePort } from '../services/free-port.ts';
+
+export { freePort };
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const SLUICE_CLI = path.join(REPO_ROOT, 'runtime/cli/sluice.ts');
@@ -26,17 +29,6 @@ export async function tempDataDir(prefix = 'sluice-broker-'): Promise<string> {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface InProcessBroker {

@@ -8,12 +8,13 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
 import { serviceUrl } from '../services/services.ts';
+import { freePort } from '../services/free-port.ts';
 
 export type BrokerName = 'kafka' | 'sluice';
 
@@ -71,14 +72,6 @@ export function useBroker(name: BrokerName): () => string {
     if (bootstrap === undefined) throw new Error(`broker ${name} is not started (useBroker must run in a describe block)`);
     return bootstrap;
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function waitForPort(port: number, timeoutMs: number, child: ChildProcess, log: () => string): Promise<void> {

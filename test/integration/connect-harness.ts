@@ -3,25 +3,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../services/free-port.ts';
+
+export { freePort };
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const CONNECT_STANDALONE = path.join(REPO, 'runtime/cli/connect-standalone.ts');
 export const SLUICE = path.join(REPO, 'runtime/cli/sluice.ts');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Running {
   child: ChildProcess;

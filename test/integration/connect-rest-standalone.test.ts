@@ -6,11 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serviceUrl } from '../services/services.ts';
+import { freePort } from '../services/free-port.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../runtime/cli/connect-standalone.ts');
 
@@ -32,17 +32,6 @@ afterEach(async () => {
     await rm(worker.dir, { recursive: true, force: true });
   }
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `check` until it returns a value (not undefined), failing with what was last seen. */
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, worker: Worker, attempts = 200): Promise<T> {

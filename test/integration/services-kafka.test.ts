@@ -4,7 +4,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +11,7 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICES_DIR } from '../services/scripts.ts';
 import { kafkaTool, serviceUrl } from '../services/services.ts';
+import { freePort } from '../services/free-port.ts';
 
 const run = promisify(execFile);
 
@@ -140,15 +140,6 @@ describe('Apache Kafka from test/services', () => {
     });
   });
 });
-
-/** A port that nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Polls FILE until it holds EXPECTED, the worker exits, or the deadline passes; returns what it last read. */
 async function waitForFile(file: string, expected: string, timeoutMs: number, exited: Promise<unknown>): Promise<string> {
