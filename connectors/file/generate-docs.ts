@@ -1,10 +1,6 @@
 // Regenerates the config reference in connectors/file/README.md from the config definition:
 // `node connectors/file/generate-docs.ts`.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { withConfigReference } from './config-docs.ts';
+import { regenerateReadme } from '../../runtime/connect/config/index.ts';
+import { configReferenceMarkdown } from './config-docs.ts';
 
-const readme = new URL('./README.md', import.meta.url);
-const before = readFileSync(readme, 'utf8');
-const after = withConfigReference(before);
-if (after !== before) writeFileSync(readme, after);
-process.stdout.write(after === before ? 'README.md is up to date\n' : 'README.md updated\n');
+regenerateReadme(new URL('./README.md', import.meta.url), configReferenceMarkdown());

@@ -3,6 +3,7 @@
  * Kafka's generated docs: name, description, type, default, valid values, importance). Internal
  * keys are left out; secrets' defaults show as `[hidden]`.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { ConfigDef, ConfigKey } from './config-def.ts';
 import { convertToString } from '../../util/config/config-types.ts';
 
@@ -63,4 +64,27 @@ export function configDocsMarkdown(def: ConfigDef<object>, title?: string): stri
     out.push('');
   }
   return out.join('\n');
+}
+
+const REFERENCE_START = '<!-- config-reference:start';
+const REFERENCE_END = '<!-- config-reference:end -->';
+
+/**
+ * A README with its generated section replaced by `reference`: the section runs from the line
+ * `<!-- config-reference:start … -->` (which names the generator) to `<!-- config-reference:end -->`.
+ */
+export function withConfigReference(readme: string, reference: string): string {
+  const start = readme.indexOf(REFERENCE_START);
+  const startEnd = start < 0 ? -1 : readme.indexOf('-->', start);
+  const end = readme.indexOf(REFERENCE_END);
+  if (start < 0 || startEnd < 0 || end < startEnd) throw new Error(`README has no ${REFERENCE_START} … --> ${REFERENCE_END} section`);
+  return `${readme.slice(0, startEnd + 3)}\n\n${reference.trimEnd()}\n\n${readme.slice(end)}`;
+}
+
+/** Rewrites a connector README's generated section (its generate-docs.ts script calls this). */
+export function regenerateReadme(readme: URL, reference: string): void {
+  const before = readFileSync(readme, 'utf8');
+  const after = withConfigReference(before, reference);
+  if (after !== before) writeFileSync(readme, after);
+  process.stdout.write(after === before ? `${readme.pathname} is up to date\n` : `${readme.pathname} updated\n`);
 }

@@ -15,7 +15,7 @@ export type { ConfigInfo, ConfigInfos, ConfigKeyInfo, ConfigValueInfo, Validated
 export { closestKeys, editDistance } from '../../util/config/closest-keys.ts';
 export { isSecretKey, isSensitiveKeyName, maskSecrets } from './masking.ts';
 export { originalsWithPrefix, withPrefixOverride, withoutPrefixes } from './prefix.ts';
-export { configDocsMarkdown } from './config-docs.ts';
+export { configDocsMarkdown, regenerateReadme, withConfigReference } from './config-docs.ts';
 export type { ConfigData, ConfigProvider } from './providers/config-provider.ts';
 export { AllowedPaths, ALLOWED_PATHS_CONFIG } from './providers/allowed-paths.ts';
 export { FileConfigProvider } from './providers/file-config-provider.ts';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ELASTICSEARCH_SINK_CONFIG, parseSinkConfig, validateSinkConfig } from '../../../connectors/elasticsearch/config.ts';
 import { ElasticsearchSinkConnector, plugins } from '../../../connectors/elasticsearch/index.ts';
-import { configReferenceMarkdown, withConfigReference } from '../../../connectors/elasticsearch/config-docs.ts';
+import { configReferenceMarkdown } from '../../../connectors/elasticsearch/config-docs.ts';
+import { withConfigReference } from '../../../runtime/connect/config/index.ts';
 
 const BASE = { 'connection.url': 'http://localhost:9200' };
 
@@ -115,7 +116,7 @@ describe('Elasticsearch sink plugin', () => {
 describe('Elasticsearch sink README', () => {
   it('has the config reference generated from the definition (run connectors/elasticsearch/generate-docs.ts)', () => {
     const readme = readFileSync(new URL('../../../connectors/elasticsearch/README.md', import.meta.url), 'utf8');
-    expect(withConfigReference(readme)).toBe(readme);
+    expect(withConfigReference(readme, configReferenceMarkdown())).toBe(readme);
     expect(configReferenceMarkdown()).toContain('| `connection.api.key` |');
     for (const key of ELASTICSEARCH_SINK_CONFIG.names()) expect(readme).toContain(`\`${key}\``);
   });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../runtime/util/errors.ts';
-import { withConfigReference } from '../../../connectors/file/config-docs.ts';
+import { configReferenceMarkdown } from '../../../connectors/file/config-docs.ts';
+import { withConfigReference } from '../../../runtime/connect/config/index.ts';
 import { FileSourceConnector } from '../../../connectors/file/file-source-connector.ts';
 import { FILE_SOURCE_CONFIG, parseFileSourceConfig, validateFileSource } from '../../../connectors/file/file-source-config.ts';
 import { FileSpoolTask, FileTailTask } from '../../../connectors/file/file-source-task.ts';
@@ -110,6 +111,6 @@ describe('file source config', () => {
   it('has every key documented, and README.md holds the generated reference', () => {
     for (const key of FILE_SOURCE_CONFIG.keys()) expect(key.documentation.length, key.name).toBeGreaterThan(10);
     const readme = readFileSync(new URL('../../../connectors/file/README.md', import.meta.url), 'utf8');
-    expect(withConfigReference(readme)).toBe(readme);
+    expect(withConfigReference(readme, configReferenceMarkdown())).toBe(readme);
   });
 });
