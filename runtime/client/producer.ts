@@ -15,6 +15,8 @@ import type { ProducerRecord, RecordMetadata } from './types.ts';
 
 /** Bytes a v2 record costs beyond its key, value and headers (length, attributes, deltas, counts). */
 const RECORD_OVERHEAD = 21;
+/** Header names whose bytes are kept for reuse (a set of names recurs on every record of a flow). */
+const HEADER_NAME_CACHE_SIZE = 1024;
 
 interface TopicInfo {
   partitions: number;
@@ -34,9 +36,11 @@ interface Pending {
   bytes: number;
   enqueuedAt: number;
   settled: boolean;
-  resolve(metadata: RecordMetadata): void;
-  reject(err: Error): void;
+  done: SendCallback;
 }
+
+/** Called once per record: with the error, or with its partition and offset once acknowledged. */
+export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
 
 export interface KafkaProducerOptions {
   /** Receives config warnings and delivery problems. */
@@ -58,6 +62,7 @@ export class KafkaProducer {
   private readonly logger: Logger | undefined;
   private readonly topics = new Map<string, TopicInfo>();
   private readonly topicLookups = new Map<string, Promise<TopicInfo>>();
+  private readonly headerNames = new Map<string, Buffer>();
   private readonly queuedRequests: Pending[][] = [];
   private readonly spaceWaiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
@@ -95,32 +100,59 @@ export class KafkaProducer {
 
   /** Sends one record; resolves with its partition and offset once acknowledged. */
   send(record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise((resolve, reject) => {
+      this.sendWithCallback(record, (error, metadata) => (error === null ? resolve(metadata!) : reject(error)));
+    });
+  }
+
+  /**
+   * Sends one record and calls `done` once: with its partition and offset when acknowledged, or
+   * with the error (also for a record refused up front). As Java's send(record, callback); it
+   * spares a streaming caller a promise per record.
+   */
+  sendWithCallback(record: ProducerRecord, done: SendCallback): void {
+    let pending: Pending;
     try {
       if (this.closed) throw new KafkaClientError('PRODUCER_CLOSED', `cannot send to ${record.topic}: the producer is closed`);
-      const pending = this.prepare(record);
-      const info = this.topics.get(record.topic);
-      if (this.admissionsWaiting === 0 && info !== undefined && this.isFresh(info) && this.hasRoom(pending.bytes)) {
-        return this.admit(pending, record.partition, info);
-      }
-      this.admissionsWaiting++;
-      // The queue orders admissions only: the next record waits until this one is accumulated,
-      // not until it is acknowledged (else queued records would go out one per round trip).
-      const admitted = this.admissionQueue.then(async () => {
+      pending = this.prepare(record, done);
+    } catch (err) {
+      done(err instanceof Error ? err : new Error(String(err)), null);
+      return;
+    }
+    const info = this.topics.get(record.topic);
+    if (this.admissionsWaiting === 0 && info !== undefined && this.isFresh(info) && this.hasRoom(pending.bytes)) {
+      this.admitOrFail(pending, record.partition, info);
+      return;
+    }
+    this.admissionsWaiting++;
+    // The queue orders admissions only: the next record waits until this one is accumulated,
+    // not until it is acknowledged (else queued records would go out one per round trip).
+    this.admissionQueue = this.admissionQueue
+      .then(async () => {
         try {
           const topic = await this.topicInfo(record.topic);
           await this.waitForRoom(pending.bytes, record.topic);
-          return { acknowledged: this.admit(pending, record.partition, topic) };
+          this.admitOrFail(pending, record.partition, topic);
         } finally {
           this.admissionsWaiting--;
         }
-      });
-      this.admissionQueue = admitted.then(
-        () => undefined,
-        () => undefined,
-      );
-      return admitted.then((a) => a.acknowledged);
+      })
+      .catch((err: unknown) => this.refuse(pending, err));
+  }
+
+  /** Fails a record that was never admitted (its bytes were never counted). */
+  private refuse(pending: Pending, err: unknown): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    this.callBack(pending, err instanceof Error ? err : new Error(String(err)), null);
+  }
+
+  /** A callback that throws must not stop the others of its request from being called. */
+  private callBack(pending: Pending, error: Error | null, metadata: RecordMetadata | null): void {
+    try {
+      pending.done(error, metadata);
     } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      this.logger?.error({ err, topic: pending.topic }, 'a send callback threw');
     }
   }
 
@@ -153,15 +185,17 @@ export class KafkaProducer {
     }
   }
 
-  private prepare(record: ProducerRecord): Pending {
+  private prepare(record: ProducerRecord, done: SendCallback): Pending {
     if (typeof record.topic !== 'string' || record.topic === '') throw new KafkaClientError('INVALID_RECORD', 'a record needs a topic');
     const key = toBuffer(record.key);
     const value = toBuffer(record.value);
     const headers = new Map<Buffer, Buffer>();
     let bytes = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
     for (const [name, headerValue] of record.headers ?? []) {
-      // A fresh Buffer per header name keeps repeated names apart in the Map.
-      const nameBytes = Buffer.from(name, 'utf8');
+      // Names repeat on every record: their bytes are shared, except a name repeated within one
+      // record, which gets a fresh Buffer to stay a separate key of the Map.
+      let nameBytes = this.headerNameBytes(name);
+      if (headers.has(nameBytes)) nameBytes = Buffer.from(name, 'utf8');
       const valueBytes = toBuffer(headerValue);
       headers.set(nameBytes, valueBytes as Buffer);
       bytes += nameBytes.length + (valueBytes?.length ?? 0) + 2;
@@ -187,18 +221,33 @@ export class KafkaProducer {
       bytes,
       enqueuedAt: 0,
       settled: false,
-      resolve: () => undefined,
-      reject: () => undefined,
+      done,
     };
   }
 
-  private admit(pending: Pending, explicitPartition: number | undefined, info: TopicInfo): Promise<RecordMetadata> {
-    if (this.closed) return Promise.reject(new KafkaClientError('PRODUCER_CLOSED', `cannot send to ${pending.topic}: the producer is closed`));
-    const partition = this.choosePartition(pending, explicitPartition, info);
-    const promise = new Promise<RecordMetadata>((resolve, reject) => {
-      pending.resolve = resolve;
-      pending.reject = reject;
-    });
+  private headerNameBytes(name: string): Buffer {
+    let bytes = this.headerNames.get(name);
+    if (bytes === undefined) {
+      if (this.headerNames.size >= HEADER_NAME_CACHE_SIZE) this.headerNames.clear();
+      bytes = Buffer.from(name, 'utf8');
+      this.headerNames.set(name, bytes);
+    }
+    return bytes;
+  }
+
+  /** Admits the record, or calls its callback with why it cannot be (closed, bad partition). */
+  private admitOrFail(pending: Pending, explicitPartition: number | undefined, info: TopicInfo): void {
+    if (this.closed) {
+      this.refuse(pending, new KafkaClientError('PRODUCER_CLOSED', `cannot send to ${pending.topic}: the producer is closed`));
+      return;
+    }
+    let partition: number;
+    try {
+      partition = this.choosePartition(pending, explicitPartition, info);
+    } catch (err) {
+      this.refuse(pending, err);
+      return;
+    }
     pending.partition = partition;
     pending.enqueuedAt = Date.now();
     this.bufferedBytes += pending.bytes;
@@ -208,7 +257,6 @@ export class KafkaProducer {
     }
     if (full) this.drain();
     else this.scheduleLinger();
-    return promise;
   }
 
   private choosePartition(pending: Pending, explicitPartition: number | undefined, info: TopicInfo): number {
@@ -234,12 +282,20 @@ export class KafkaProducer {
     }, delay);
   }
 
-  /** Moves waiting records into requests and dispatches as many as max.in.flight allows. */
+  /**
+   * Dispatches as many requests as max.in.flight allows. Records stay in the accumulator while
+   * every slot is taken (as the Java producer's wait for the sender), so the next free slot sends
+   * all of them in one request of up to max.request.size: with one request in flight (idempotence)
+   * a request then carries what arrived during the previous round trip, not one batch.size each.
+   */
   private drain(): void {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    if (!this.accumulator.isEmpty) this.queuedRequests.push(...this.accumulator.drain());
-    while (this.inFlight < this.maxInFlight && this.queuedRequests.length > 0) {
+    while (this.inFlight < this.maxInFlight) {
+      if (this.queuedRequests.length === 0) {
+        if (this.accumulator.isEmpty) break;
+        this.queuedRequests.push(...this.accumulator.drain());
+      }
       this.dispatch(this.queuedRequests.shift()!);
     }
     this.notifyIdle();
@@ -303,8 +359,8 @@ export class KafkaProducer {
     if (pending.settled) return;
     pending.settled = true;
     this.bufferedBytes -= pending.bytes;
-    if (error) pending.reject(error);
-    else pending.resolve({ topic: pending.topic, partition: pending.partition, offset, timestamp: pending.timestamp });
+    if (error) this.callBack(pending, error, null);
+    else this.callBack(pending, null, { topic: pending.topic, partition: pending.partition, offset, timestamp: pending.timestamp });
     while (this.spaceWaiters.length > 0 && this.bufferedBytes < this.settings.bufferMemory) this.spaceWaiters.shift()!();
   }
 

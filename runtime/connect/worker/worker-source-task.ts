@@ -24,6 +24,8 @@ import { WorkerTask, taskIdString } from './worker-task.ts';
 /** What a source task needs from a producer (KafkaProducer fits). */
 export interface RecordProducer {
   send(record: ProducerRecord): Promise<RecordMetadata>;
+  /** Callback form of send, used when present: no promise per record. Calls `done` exactly once. */
+  sendWithCallback?(record: ProducerRecord, done: (error: Error | null, metadata: RecordMetadata | null) => void): void;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -61,8 +63,8 @@ export class WorkerSourceTask extends WorkerTask {
   #started = false;
   /** Set once a converter answered asynchronously: records then always go through #transformAndConvert. */
   #slowPath = false;
-  /** Promises of the last record sent in each recent batch, oldest first, for back pressure. */
-  #batchTails: Array<Promise<unknown>> = [];
+  /** Wakes #waitForRoom once acknowledgements brought the outstanding records below the low mark. */
+  #roomWaiter: (() => void) | null = null;
 
   constructor(options: WorkerSourceTaskOptions) {
     super(options);
@@ -113,7 +115,6 @@ export class WorkerSourceTask extends WorkerTask {
 
   async #send(records: readonly SourceRecord[]): Promise<void> {
     const { producer } = this.#options;
-    let last: Promise<unknown> | undefined;
     for (const original of records) {
       const submitted = this.#submitted.submit(original.sourcePartition, original.sourceOffset);
       // The fast path runs transforms and converters directly; any error (or an asynchronous
@@ -132,14 +133,20 @@ export class WorkerSourceTask extends WorkerTask {
       // wants it back (commitRecord); otherwise it can be collected while the send is in flight.
       const kept = this.#commitsRecords ? original : null;
       const topic = converted.topic;
-      last = producer.send(converted).then(
-        (metadata) => this.#acked(kept, submitted, metadata),
-        (err: unknown) => this.#sendFailed(kept, submitted, topic, err),
-      );
+      if (producer.sendWithCallback !== undefined) {
+        producer.sendWithCallback(converted, (error, metadata) => {
+          if (error === null) this.#acked(kept, submitted, metadata!);
+          else void this.#sendFailed(kept, submitted, topic, error);
+        });
+      } else {
+        void producer.send(converted).then(
+          (metadata) => this.#acked(kept, submitted, metadata),
+          (err: unknown) => this.#sendFailed(kept, submitted, topic, err),
+        );
+      }
       if (this.#submitted.outstanding >= MAX_OUTSTANDING) await this.#waitForRoom();
       if (this.#sendError || this.stopping()) break;
     }
-    if (last !== undefined) this.#batchTails.push(last);
     this.#options.metrics.setActive(this.#submitted.outstanding);
   }
 
@@ -230,11 +237,13 @@ export class WorkerSourceTask extends WorkerTask {
   /** A record that will never reach Kafka (dropped by a transform, or skipped after an error): its offset may be committed. */
   #dropped(original: SourceRecord | null, submitted: SubmittedRecord): void {
     this.#submitted.ack(submitted);
+    this.#wakeForRoom();
     if (this.#commitsRecords && original !== null) void this.#commitRecord(original, null);
   }
 
   #acked(original: SourceRecord | null, submitted: SubmittedRecord, metadata: RecordMetadata): void {
     this.#submitted.ack(submitted);
+    this.#wakeForRoom();
     this.#written++;
     if (this.#commitsRecords && original !== null) {
       void this.#commitRecord(original, { topic: metadata.topic, partition: metadata.partition, offset: Number(metadata.offset), timestamp: Number(metadata.timestamp) });
@@ -251,6 +260,7 @@ export class WorkerSourceTask extends WorkerTask {
     } catch (failure) {
       this.#sendError ??= failure instanceof Error ? failure : error;
       this.wake();
+      this.#roomWaiter?.();
     }
   }
 
@@ -262,11 +272,20 @@ export class WorkerSourceTask extends WorkerTask {
     }
   }
 
+  /** Waits until acknowledgements bring the outstanding records down to half the limit (or a send failed, or a second passed). */
   async #waitForRoom(): Promise<void> {
-    while (this.#submitted.outstanding >= MAX_OUTSTANDING / 2 && this.#batchTails.length > 0 && !this.#sendError) {
-      await this.#batchTails.shift();
-    }
-    if (this.#submitted.outstanding >= MAX_OUTSTANDING / 2 && !this.#sendError) await this.#submitted.awaitAllAcked(1000);
+    if (this.#submitted.outstanding < MAX_OUTSTANDING / 2 || this.#sendError) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.#roomWaiter = resolve;
+      timer = setTimeout(resolve, 1000);
+    });
+    clearTimeout(timer);
+    this.#roomWaiter = null;
+  }
+
+  #wakeForRoom(): void {
+    if (this.#roomWaiter !== null && this.#submitted.outstanding < MAX_OUTSTANDING / 2) this.#roomWaiter();
   }
 
   #flushWriteMetric(): void {
@@ -274,7 +293,6 @@ export class WorkerSourceTask extends WorkerTask {
       this.#options.metrics.recordWrite(this.#written);
       this.#written = 0;
     }
-    if (this.#batchTails.length > 64) this.#batchTails = this.#batchTails.slice(-32);
   }
 
   /** Writes the committable offsets to the offset store, then tells the task (SourceTask.commit). */
