@@ -42,6 +42,9 @@ interface Pending {
 /** Called once per record: with the error, or with its partition and offset once acknowledged. */
 export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
 
+/** The fields of a message that platformatic's Producer.send reads. */
+type MessageToSend = Pick<Pending, 'topic' | 'partition' | 'key' | 'value' | 'headers' | 'timestamp'>;
+
 export interface KafkaProducerOptions {
   /** Receives config warnings and delivery problems. */
   logger?: Logger;
@@ -63,6 +66,8 @@ export class KafkaProducer {
   private readonly topics = new Map<string, TopicInfo>();
   private readonly topicLookups = new Map<string, Promise<TopicInfo>>();
   private readonly headerNames = new Map<string, Buffer>();
+  private lastTimestampMs = Number.NaN;
+  private lastTimestamp = 0n;
   private readonly queuedRequests: Pending[][] = [];
   private readonly spaceWaiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
@@ -210,7 +215,7 @@ export class KafkaProducer {
         context: { topic: record.topic, bytes },
       });
     }
-    const timestamp = record.timestamp === undefined ? BigInt(Date.now()) : BigInt(record.timestamp);
+    const timestamp = typeof record.timestamp === 'bigint' ? record.timestamp : this.timestampOf(record.timestamp ?? Date.now());
     return {
       topic: record.topic,
       partition: -1,
@@ -223,6 +228,15 @@ export class KafkaProducer {
       settled: false,
       done,
     };
+  }
+
+  /** The timestamp as a bigint; records of one millisecond share it rather than each allocating one. */
+  private timestampOf(ms: number): bigint {
+    if (ms !== this.lastTimestampMs) {
+      this.lastTimestamp = BigInt(ms);
+      this.lastTimestampMs = ms;
+    }
+    return this.lastTimestamp;
   }
 
   private headerNameBytes(name: string): Buffer {
@@ -317,7 +331,8 @@ export class KafkaProducer {
       },
       Math.max(0, oldest + this.settings.deliveryTimeoutMs - Date.now()),
     );
-    const messages = request.map((p) => ({ topic: p.topic, partition: p.partition, key: p.key, value: p.value, headers: p.headers, timestamp: p.timestamp }));
+    // A Pending has every field platformatic reads from a message; it copies what it keeps.
+    const messages: MessageToSend[] = request;
     this.client
       .send({ messages })
       .then(

@@ -4,16 +4,17 @@
  * partition is ready or when `linger.ms` passed since the oldest waiting record. Pure: the caller
  * supplies time and does the sending.
  */
-export interface Waiting<T> {
-  item: T;
+/** One partition's waiting records and their sizes, side by side (no wrapper object per record). */
+interface PartitionQueue<T> {
+  items: T[];
+  sizes: number[];
   bytes: number;
 }
 
 export class RecordAccumulator<T> {
   private readonly batchSize: number;
   private readonly maxRequestSize: number;
-  private readonly partitions = new Map<string, Waiting<T>[]>();
-  private readonly partitionBytes = new Map<string, number>();
+  private readonly partitions = new Map<string, PartitionQueue<T>>();
   private waitingBytes = 0;
   private oldest: number | undefined;
 
@@ -26,15 +27,15 @@ export class RecordAccumulator<T> {
   append(partitionKey: string, item: T, bytes: number, now: number): boolean {
     let queue = this.partitions.get(partitionKey);
     if (queue === undefined) {
-      queue = [];
+      queue = { items: [], sizes: [], bytes: 0 };
       this.partitions.set(partitionKey, queue);
     }
-    queue.push({ item, bytes });
-    const total = (this.partitionBytes.get(partitionKey) ?? 0) + bytes;
-    this.partitionBytes.set(partitionKey, total);
+    queue.items.push(item);
+    queue.sizes.push(bytes);
+    queue.bytes += bytes;
     this.waitingBytes += bytes;
     this.oldest ??= now;
-    return total >= this.batchSize;
+    return queue.bytes >= this.batchSize;
   }
 
   get bytes(): number {
@@ -59,20 +60,19 @@ export class RecordAccumulator<T> {
     const requests: T[][] = [];
     let current: T[] = [];
     let currentBytes = 0;
-    for (const queue of this.partitions.values()) {
-      for (const { item, bytes } of queue) {
-        if (current.length > 0 && currentBytes + bytes > this.maxRequestSize) {
+    for (const { items, sizes } of this.partitions.values()) {
+      for (let i = 0; i < items.length; i++) {
+        if (current.length > 0 && currentBytes + sizes[i] > this.maxRequestSize) {
           requests.push(current);
           current = [];
           currentBytes = 0;
         }
-        current.push(item);
-        currentBytes += bytes;
+        current.push(items[i]);
+        currentBytes += sizes[i];
       }
     }
     if (current.length > 0) requests.push(current);
     this.partitions.clear();
-    this.partitionBytes.clear();
     this.waitingBytes = 0;
     this.oldest = undefined;
     return requests;
