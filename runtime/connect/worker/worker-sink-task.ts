@@ -46,6 +46,13 @@ export interface WorkerSinkTaskOptions extends WorkerTaskOptions {
   flushIntervalMs: number;
   /** Reports a record to the DLQ / log through the operator (KIP-610), or null when errors are not reported. */
   errantRecordReporter: ((raw: ConsumerRecord, error: Error) => Promise<void>) | null;
+  /**
+   * Whether the reporter passes consumed records on (a dead letter queue or the error log); when
+   * false (the default is true) consumed records are not kept for it: a sink task buffering many
+   * records would otherwise keep their fetched bytes alive. Reports then carry the record's
+   * coordinates without its bytes.
+   */
+  reportsConsumedRecords?: boolean;
   onTopic: (topic: string) => void;
   /** Called when the task is done with its clients (DLQ producer). */
   closeResources: () => Promise<void>;
@@ -54,6 +61,39 @@ export interface WorkerSinkTaskOptions extends WorkerTaskOptions {
 const MAX_POLL_WAIT_MS = 1000;
 /** Waits between attempts to reach the cluster again: from the first to the last value. */
 const RECONNECT_BACKOFF_MS = [500, 1000, 2000, 5000, 10000];
+
+/**
+ * The consumed record behind a record given to put(), for the errant record reporter: tasks may
+ * report a record after put() returned (KIP-610), as Java's InternalSinkRecord keeps its
+ * ConsumerRecord. A symbol-keyed property rather than a WeakMap: sink tasks buffer many records,
+ * and a weak map entry for each costs the garbage collector far more than a property.
+ */
+const CONSUMED = Symbol('consumed record');
+
+type WithConsumed = SinkRecord & { [CONSUMED]?: ConsumerRecord };
+
+function remember(record: SinkRecord, raw: ConsumerRecord): void {
+  (record as WithConsumed)[CONSUMED] = raw;
+}
+
+function consumedRecordOf(record: SinkRecord): ConsumerRecord | undefined {
+  return (record as WithConsumed)[CONSUMED];
+}
+
+/** A consumed record as far as a record given to put() tells it: its coordinates, no bytes. */
+function coordinatesOf(record: SinkRecord): ConsumerRecord {
+  return {
+    topic: record.originalTopic,
+    partition: record.originalKafkaPartition,
+    offset: BigInt(record.originalKafkaOffset),
+    timestamp: record.timestamp === null ? -1n : BigInt(record.timestamp),
+    timestampType: record.timestampType === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
+    key: null,
+    value: null,
+    headers: [],
+    leaderEpoch: -1,
+  };
+}
 
 function isRetriable(err: unknown): boolean {
   return err instanceof SluiceError && err.retriable;
@@ -78,14 +118,16 @@ export class WorkerSinkTask extends WorkerTask {
   #slowPath = false;
   /** Raw records of the batch being put, for the errant record reporter. */
   #batch: readonly ConsumerRecord[] = [];
-  /** The consumed record behind each record given to put(): tasks may report a record after put() returned (KIP-610). */
-  readonly #rawOf = new WeakMap<SinkRecord, ConsumerRecord>();
+
+  /** Keep the consumed record behind each record given to put(), for the errant record reporter. */
+  readonly #keepConsumed: boolean;
 
   constructor(options: WorkerSinkTaskOptions) {
     super(options);
     this.#options = options;
     this.#task = options.task;
     this.#consumer = options.createConsumer();
+    this.#keepConsumed = options.errantRecordReporter !== null && options.reportsConsumedRecords !== false;
   }
 
   #context(): SinkTaskContext {
@@ -95,9 +137,10 @@ export class WorkerSinkTask extends WorkerTask {
         ? null
         : {
             report: async (record, error) => {
-              const raw =
-                this.#rawOf.get(record) ??
-                this.#batch.find((r) => r.topic === record.originalTopic && r.partition === record.originalKafkaPartition && Number(r.offset) === record.originalKafkaOffset);
+              const raw = this.#keepConsumed
+                ? (consumedRecordOf(record) ??
+                  this.#batch.find((r) => r.topic === record.originalTopic && r.partition === record.originalKafkaPartition && Number(r.offset) === record.originalKafkaOffset))
+                : coordinatesOf(record);
               if (raw === undefined) throw new ConnectError(`errantRecordReporter.report(): ${record.originalTopic}-${record.originalKafkaPartition}@${record.originalKafkaOffset} is not in the batch being put`);
               await reporter(raw, error);
             },
@@ -278,7 +321,7 @@ export class WorkerSinkTask extends WorkerTask {
       if (value instanceof Promise) return this.#goSlow(value);
       let record: SinkRecord | null = sinkRecord(raw, key, value, headers);
       for (let i = 0; i < transforms.length && record !== null; i++) record = transforms[i].apply(record);
-      if (record !== null) this.#rawOf.set(record, raw);
+      if (record !== null && this.#keepConsumed) remember(record, raw);
       return record;
     } catch {
       return undefined;
@@ -320,7 +363,7 @@ export class WorkerSinkTask extends WorkerTask {
       if (next === SKIPPED || next === null) return null;
       record = next;
     }
-    this.#rawOf.set(record, raw);
+    if (this.#keepConsumed) remember(record, raw);
     return record;
   }
 
@@ -344,7 +387,13 @@ export class WorkerSinkTask extends WorkerTask {
     }
     this.#batch = [];
     this.#options.metrics.recordSend(records.length, this.clock.now() - started);
-    for (const r of raw) this.#current.set(topicPartitionKey(r.topic, r.partition), { topic: r.topic, partition: r.partition, offset: Number(r.offset) + 1 });
+    // A poll returns each partition's records together and in order: only the last one counts.
+    for (let i = 0; i < raw.length; i++) {
+      const r = raw[i];
+      const next = raw[i + 1];
+      if (next !== undefined && next.partition === r.partition && next.topic === r.topic) continue;
+      this.#current.set(topicPartitionKey(r.topic, r.partition), { topic: r.topic, partition: r.partition, offset: Number(r.offset) + 1 });
+    }
     this.#options.metrics.setActive(this.#current.size);
   }
 

@@ -279,6 +279,7 @@ export class Worker {
       errantRecordReporter: async (raw, error) => {
         await operator.failed({ stage: 'TASK_PUT', className: TaskClass.name, error, attempts: 0, consumerRecord: raw });
       },
+      reportsConsumedRecords: reporters.length > 0,
       onTopic,
       closeResources: async () => {
         chain.close();
