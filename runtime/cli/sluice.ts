@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // `sluice` command: dispatches to one subcommand module per tool (broker, registry, topics, ...).
+import { enableCompileCache } from 'node:module';
 import { runMain } from './main.ts';
 import { subcommands } from './subcommands.ts';
+
+// Node's on-disk compile cache (type-stripped, compiled modules): after the first run, loading a
+// subcommand's modules takes a fraction of the time (`sluice registry`: ~2.5 s → ~0.9 s under load).
+enableCompileCache();
 
 await runMain('sluice', async (argv) => {
   const [name, ...rest] = argv;

@@ -183,7 +183,13 @@ export class LeaderElector {
           // A JoinGroup may wait for the whole rebalance.
           requestTimeout: this.options.rebalanceTimeoutMs + 10_000,
         });
-        await this.abortable(coordinator.connect(found.host, found.port) as Promise<void>);
+        try {
+          await this.abortable(coordinator.connect(found.host, found.port) as Promise<void>);
+        } catch (err) {
+          // Closed while connecting (or the connect failed): its socket must not outlive us.
+          await coordinator.close().catch(() => undefined);
+          throw err;
+        }
         this.coordinator = coordinator;
         return coordinator;
       } catch (err) {

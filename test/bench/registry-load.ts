@@ -22,6 +22,7 @@ interface Job {
   rate?: number;
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
 const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(job.concurrency ?? 64, 64) });
 const bodies = job.requests.map((r) => (r.body === undefined ? undefined : Buffer.from(r.body)));
@@ -45,6 +46,8 @@ function send(i: number): Promise<number> {
       },
     );
     req.on('error', reject);
+    // A request the server never answers fails the run (with a message) instead of hanging it.
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer to ${r.method} ${r.path} within ${REQUEST_TIMEOUT_MS} ms`)));
     req.end(body);
   });
 }
