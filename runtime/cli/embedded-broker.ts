@@ -5,6 +5,7 @@
  * The launcher creates the thread early (preloadEmbeddedBroker), so the broker's code loads while
  * the Connect runtime loads and checks its configs; the runtime then starts it over a message port.
  */
+import { getCompileCacheDir } from 'node:module';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { SluiceError } from '../util/errors.ts';
@@ -39,10 +40,20 @@ export interface PreloadedBroker {
   terminate(): Promise<void>;
 }
 
+/**
+ * The environment for a thread of this process. Node's compile cache (module.enableCompileCache)
+ * covers only the thread that enabled it; a thread started with NODE_COMPILE_CACHE set uses it
+ * too, so the broker and runtime threads load their modules from the cache as well.
+ */
+export function threadEnv(): NodeJS.ProcessEnv {
+  const cacheDir = getCompileCacheDir();
+  return cacheDir === undefined ? process.env : { ...process.env, NODE_COMPILE_CACHE: cacheDir };
+}
+
 /** Creates the broker thread now; it loads the broker and waits for a start message on `port`. */
 export function preloadEmbeddedBroker(): PreloadedBroker {
   const { port1, port2 } = new MessageChannel();
-  const thread = new Worker(new URL('./embedded-broker-thread.ts', import.meta.url), { workerData: { port: port1 }, transferList: [port1] });
+  const thread = new Worker(new URL('./embedded-broker-thread.ts', import.meta.url), { workerData: { port: port1 }, transferList: [port1], env: threadEnv() });
   // An error in the thread surfaces as a start or close failure on the port; the launcher ends it.
   thread.on('error', () => undefined);
   return {

@@ -11,7 +11,7 @@ import { enableCompileCache } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { readPropertiesFile } from '../connect/config/properties-file.ts';
 import { SluiceError } from '../util/errors.ts';
-import { preloadEmbeddedBroker } from './embedded-broker.ts';
+import { preloadEmbeddedBroker, threadEnv } from './embedded-broker.ts';
 import type { RuntimeMessage } from './standalone-runtime.ts';
 
 export const USAGE = 'Usage: connect-standalone worker.properties [connector.properties|connector.json ...]\n';
@@ -40,7 +40,7 @@ export async function runStandalone(argv: string[]): Promise<number> {
     return argv.length === 0 ? 1 : 0;
   }
   // Node's on-disk compile cache (type-stripped and compiled modules) cuts start-up time by about
-  // a third after the first run; the runtime and broker threads inherit it.
+  // a third after the first run; the runtime and broker threads get it through threadEnv().
   enableCompileCache();
   // With the integrated broker, its thread loads the broker's code while the runtime loads its own
   // and checks the configs; it starts nothing until the runtime asks.
@@ -49,6 +49,7 @@ export async function runStandalone(argv: string[]): Promise<number> {
     workerData: { kind: 'connect-standalone', argv, ...(broker === undefined ? {} : { brokerPort: broker.port }) },
     transferList: broker === undefined ? [] : [broker.port],
     resourceLimits: resourceLimits(),
+    env: threadEnv(),
   });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
