@@ -113,7 +113,9 @@ async function startupSeconds(bootstrap: string, topic: string): Promise<number>
   }).finally(() => clearTimeout(timer));
   const seconds = (performance.now() - started) / 1000;
   child.kill('SIGTERM');
-  const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS, false))]);
+  let stopTimer: NodeJS.Timeout | undefined;
+  const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => (stopTimer = setTimeout(resolve, STOP_TIMEOUT_MS, false)))]);
+  clearTimeout(stopTimer);
   if (!stopped) {
     child.kill('SIGKILL');
     throw new Error(`sluice registry on ${topic} did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM: ${out}`);
@@ -171,8 +173,8 @@ async function produceAnchor(bootstrap: string, records: number, valueBytes: num
 async function run({ smoke }: { smoke: boolean }): Promise<void> {
   const subjects = smoke ? 50 : 1000;
   const versions = smoke ? 4 : 10;
-  const durationMs = smoke ? 1500 : 5000;
-  const rounds = smoke ? 1 : 3;
+  const durationMs = smoke ? 1000 : 5000;
+  const rounds = 3;
   const latencyRounds = smoke ? 3 : 5;
   const latencyMs = smoke ? 1500 : 3000;
   const startupRounds = smoke ? 2 : 3;
