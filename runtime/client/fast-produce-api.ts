@@ -63,7 +63,8 @@ function fastProduceApi(original: ProduceApi): ProduceApi {
       original.key,
       original.version,
       () => {
-        const writer = Writer.create().append(encodeProduceRequest(acks, timeout, messages, options));
+        const writer = Writer.create();
+        for (const part of encodeProduceRequest(acks, timeout, messages, options)) writer.append(part);
         if (acks === NO_RESPONSE) writer.context.noResponse = true;
         return writer;
       },

@@ -54,8 +54,12 @@ export function canEncodeFast(messages: readonly ProduceMessage[], options: Prod
   return true;
 }
 
-/** The Produce request body (after the request header) for `messages`: one record batch per topic partition. */
-export function encodeProduceRequest(acks: number, timeoutMs: number, messages: readonly ProduceMessage[], options: ProduceEncodingOptions): Buffer {
+/**
+ * The Produce request body (after the request header) for `messages`, one record batch per topic
+ * partition, as consecutive pieces: the connection joins them with the request header in its one
+ * copy of the request, so they are not joined here.
+ */
+export function encodeProduceRequest(acks: number, timeoutMs: number, messages: readonly ProduceMessage[], options: ProduceEncodingOptions): Buffer[] {
   const now = BigInt(Date.now());
   const topics = groupBy(messages, (m) => m.topic);
   const transactionalId = options.transactionalId == null ? null : Buffer.from(options.transactionalId, 'utf8');
@@ -86,7 +90,7 @@ export function encodeProduceRequest(acks: number, timeoutMs: number, messages: 
     parts.push(TAGGED_FIELDS_NONE);
   }
   parts.push(TAGGED_FIELDS_NONE);
-  return Buffer.concat(parts);
+  return parts;
 }
 
 const TAGGED_FIELDS_NONE = Buffer.from([0]);

@@ -1,7 +1,9 @@
 import { produceV11 } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import type { ProduceEncodingOptions, ProduceMessage } from '../../../runtime/client/produce-encoding.ts';
-import { canEncodeFast, encodeProduceRequest } from '../../../runtime/client/produce-encoding.ts';
+import { canEncodeFast, encodeProduceRequest as encodeParts } from '../../../runtime/client/produce-encoding.ts';
+
+const encodeProduceRequest = (...args: Parameters<typeof encodeParts>): Buffer => Buffer.concat(encodeParts(...args));
 
 /** platformatic's own encoding of the same request (it fills missing timestamps in place, so give it copies). */
 function reference(acks: number, timeout: number, messages: ProduceMessage[], options: ProduceEncodingOptions): Buffer {
