@@ -24,7 +24,8 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import type { SinkTaskContext, TopicPartition } from '../../runtime/connect/api/index.ts';
-import { Schemas, SinkRecord, jsonToConnect, parseJson } from '../../runtime/connect/api/index.ts';
+import { Schemas, SinkRecord } from '../../runtime/connect/api/index.ts';
+import { JsonConverter } from '../../runtime/connect/converters/json-converter.ts';
 import { KafkaProducer } from '../../runtime/client/index.ts';
 import { ElasticsearchSinkTask } from '../../connectors/elasticsearch/index.ts';
 import { parseExports, runScript } from '../services/scripts.ts';
@@ -139,11 +140,14 @@ async function sinkTask(url: string, file: string, index: string, kind: ValueKin
   const task = new ElasticsearchSinkTask();
   task.initialize(context);
   task.start({ 'connection.url': url, 'key.ignore': 'true', 'schema.ignore': 'true', 'read.timeout.ms': '30000', ...props });
+  // The worker's JsonConverter, on the bytes a consumer would hand it.
+  const json = new JsonConverter();
+  json.configure({ 'schemas.enable': 'false' }, false);
   let offset = 0;
   let poll: SinkRecord[] = [];
   const started = performance.now();
   for await (const line of lines(file)) {
-    const value = kind === 'string' ? line : jsonToConnect(null, parseJson(line));
+    const value = kind === 'string' ? line : json.toConnectData(index, null, Buffer.from(line)).value;
     poll.push(new SinkRecord({ topic: index, kafkaPartition: 0, kafkaOffset: offset++, valueSchema: kind === 'string' ? Schemas.OPTIONAL_STRING : null, value }));
     if (poll.length === POLL) {
       await context.whenResumed();

@@ -85,6 +85,43 @@ const ENVELOPE_ERROR =
 const utf8 = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
 
+/** A run of 16 digits: a number there may be an integer beyond 2^53, which JSON.parse would round. */
+const MAYBE_BIG_INTEGER = /\d{16}/;
+
+/**
+ * JSON without a schema as Connect data (Kafka's schemaless reading: objects become maps,
+ * integers beyond 2^53 BigInts). Without a possible big integer in the text, plain JSON.parse
+ * gives the same numbers as parseJson's source-keeping reviver, several times faster: without a
+ * schema, fractions and exponents become plain numbers anyway.
+ */
+function schemalessJson(text: string, options: JsonDataOptions): unknown {
+  if (!MAYBE_BIG_INTEGER.test(text)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Leading zeros and the error message are parseJson's business.
+      return jsonToConnect(null, parseJson(text), options);
+    }
+    return plainToConnect(parsed);
+  }
+  return jsonToConnect(null, parseJson(text), options);
+}
+
+/** JSON.parse output as schemaless Connect data: objects become Maps (in key order), arrays stay arrays. */
+function plainToConnect(node: unknown): unknown {
+  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) {
+    const out = new Array<unknown>(node.length);
+    for (let i = 0; i < node.length; i++) out[i] = plainToConnect(node[i]);
+    return out;
+  }
+  const object = node as Record<string, unknown>;
+  const map = new Map<string, unknown>();
+  for (const key of Object.keys(object)) map.set(key, plainToConnect(object[key]));
+  return map;
+}
+
 export class JsonConverter implements Converter, HeaderConverter {
   #schemasEnabled = true;
   #options: JsonDataOptions = { decimalFormat: 'BASE64', replaceNullWithDefault: true };
@@ -168,8 +205,8 @@ export class JsonConverter implements Converter, HeaderConverter {
   toConnectData(topic: string, _headers: unknown, value: Uint8Array | null): SchemaAndValue {
     if (value === null) return NULL_SCHEMA_AND_VALUE;
     try {
+      if (!this.#schemasEnabled) return { schema: null, value: schemalessJson(utf8.decode(value), this.#options) };
       const json = parseJson(utf8.decode(value));
-      if (!this.#schemasEnabled) return { schema: null, value: jsonToConnect(null, json, this.#options) };
       if (!isJsonObject(json) || Object.keys(json).length !== 2 || !Object.hasOwn(json, 'schema') || !Object.hasOwn(json, 'payload')) {
         throw new DataException(ENVELOPE_ERROR);
       }

@@ -9,6 +9,8 @@ import {
   SchemaBuilder,
   Schemas,
   Struct,
+  jsonToConnect,
+  parseJson,
   valuesEqual,
 } from '../../../../runtime/connect/api/index.ts';
 import type { Schema } from '../../../../runtime/connect/api/index.ts';
@@ -176,6 +178,31 @@ describe('JsonConverter input forms from Kafka’s JsonConverterTest', () => {
     expect(plain.toConnectData('t', null, bytes('{ "a": "", "b": null}')).value).toEqual(new Map([['a', ''], ['b', null]]));
     expect(plain.toConnectData('t', null, bytes('123456789012345678'))).toEqual({ schema: null, value: 123456789012345678n });
     expect(plain.toConnectData('t', null, null)).toEqual({ schema: null, value: null });
+  });
+});
+
+describe('JsonConverter without schemas', () => {
+  const plain = converter({ 'schemas.enable': 'false' });
+  const read = (text: string) => plain.toConnectData('t', null, bytes(text)).value;
+
+  it('reads numbers as parseJson does: fractions and exponents as doubles, big integers exactly, leading zeros accepted', () => {
+    const texts = [
+      '{"id": 7, "amount": 1234.56, "ts": "2026-11-19T10:00:00.000Z", "e": 1e3, "neg": -0.5, "zero": -0, "one": 1.0}',
+      '[1, 2.5, [3, {"x": 4e-2}], "9007199254740993", true, null]',
+      '{"big": 123456789012345678, "safe": 1234567890123456, "frac": 0.1234567890123456789}',
+      '{"lead": 007, "inner": {"deep": [00.5]}}',
+      '{"__proto__": {"polluted": true}, "constructor": 1}',
+      '"text"',
+      '42',
+    ];
+    for (const text of texts) expect(read(text), text).toEqual(jsonToConnect(null, parseJson(text)));
+    expect(read('{"big": 123456789012345678}')).toEqual(new Map([['big', 123456789012345678n]]));
+    expect(read('{"a": {"b": [1.5, {"c": 2}]}}')).toEqual(new Map([['a', new Map<string, unknown>([['b', [1.5, new Map([['c', 2]])]]])]]));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reports invalid JSON as a DataException naming the topic', () => {
+    expect(() => plain.toConnectData('orders', null, bytes('{"a": }'))).toThrow(/Cannot convert the record value of topic "orders" to Connect data: Invalid JSON/);
   });
 });
 
