@@ -122,4 +122,38 @@ describe('connect-standalone: integrated schema registry', () => {
     expect(status.tasks[0].state).toBe('RUNNING');
     expect(await stop(cli)).toBe(0);
   });
+
+  it('registry.enabled=false starts no registry, and a registry converter then needs schema.registry.url', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-embedded-registry-'));
+    const registryUrl = `http://127.0.0.1:${await freePort()}`;
+    const brokerPort = await freePort();
+    const restPort = await freePort();
+    const worker = (valueConverter: string) =>
+      properties({
+        'broker.listeners': `PLAINTEXT://127.0.0.1:${brokerPort}`,
+        'broker.data.dir': path.join(dir, 'broker'),
+        'registry.enabled': 'false',
+        'registry.listeners': registryUrl,
+        listeners: `http://127.0.0.1:${restPort}`,
+        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        'value.converter': valueConverter,
+        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
+      });
+    writeFileSync(path.join(dir, 'input.txt'), '');
+    writeFileSync(path.join(dir, 'source.properties'), properties({ name: 'lines', 'connector.class': 'FileStreamSource', file: path.join(dir, 'input.txt'), topic: 'lines' }));
+
+    writeFileSync(path.join(dir, 'worker.properties'), worker('org.apache.kafka.connect.storage.StringConverter'));
+    const cli = run(CONNECT_STANDALONE, ['worker.properties', 'source.properties'], { cwd: dir });
+    processes.push(cli);
+    await waitFor(() => cli.output().includes('Kafka Connect standalone started'), 120_000, 'the worker to start', cli);
+    expect(cli.output()).not.toContain('started the integrated schema registry');
+    await expect(fetch(`${registryUrl}/subjects`)).rejects.toThrow();
+    expect(await stop(cli)).toBe(0);
+
+    writeFileSync(path.join(dir, 'worker.properties'), worker('io.confluent.connect.avro.AvroConverter'));
+    const refused = run(CONNECT_STANDALONE, ['worker.properties', 'source.properties'], { cwd: dir });
+    processes.push(refused);
+    expect(await refused.exited).not.toBe(0);
+    expect(refused.output()).toContain('value.converter.schema.registry.url: Missing required configuration "schema.registry.url"');
+  });
 });
