@@ -3,7 +3,7 @@
  * error bodies follow Confluent's REST layer; unknown routes are a JSON 404 (clients probe routes
  * such as /associations and fall back on a 404); /metrics serves Prometheus text.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../runtime/observability/logger.ts';
 import type { RegistryStore } from '../store/backend.ts';
 import { rewriteContextUrl } from './context-paths.ts';
@@ -43,7 +43,9 @@ export function buildRegistryApp(options: RegistryAppOptions): RegistryApp {
     routerOptions: { ignoreTrailingSlash: true },
   });
   const metrics = new RegistryMetrics(options.store);
-  const ctx: RouteContext = { store: options.store, forwardTimeoutMs: options.forwardTimeoutMs ?? 30_000 };
+  // The body text as received, for answers cached by request body (lookups).
+  const rawBodies = new WeakMap<FastifyRequest, string>();
+  const ctx: RouteContext = { store: options.store, forwardTimeoutMs: options.forwardTimeoutMs ?? 30_000, rawBody: (req) => rawBodies.get(req) };
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
@@ -52,6 +54,7 @@ export function buildRegistryApp(options: RegistryAppOptions): RegistryApp {
       return;
     }
     const text = body as string;
+    rawBodies.set(req, text);
     if (text.trim() === '') {
       done(null, undefined);
       return;

@@ -10,6 +10,8 @@ import { FORWARDED_HEADER, forwardToLeader } from './forwarding.ts';
 export interface RouteContext {
   store: RegistryStore;
   forwardTimeoutMs: number;
+  /** The request body as received (before JSON parsing); undefined without a body. */
+  rawBody(request: FastifyRequest): string | undefined;
 }
 
 /** Sentinel answer of a write whose reply was sent by the leader (a follower forwarded it). */

@@ -11,6 +11,9 @@ import { registerBody, schemaBody } from '../response-bodies.ts';
 import { FORWARDED, performWrite, type RouteContext } from '../route-context.ts';
 
 type SubjectParams = { subject: string };
+
+/** Lookups with larger bodies are answered without the cache (10,000 of them would hold too much). */
+const LOOKUP_CACHE_MAX_BODY = 64 * 1024;
 type VersionParams = { subject: string; version: string };
 
 export function subjectsRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -34,12 +37,15 @@ export function subjectsRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/subjects/:subject', async (req) => {
     const { subject } = req.params as SubjectParams;
     const q = req.query as Query;
-    const request = registerRequest(req.body);
     const options = { normalize: queryFlag(q, 'normalize'), deleted: queryFlag(q, 'deleted') };
     const r = registry();
-    // Clients look the same schemas up again and again (serializers without auto-registration).
-    const key = `${subject}\u0000${options.normalize}\u0000${options.deleted}\u0000${JSON.stringify(request)}`;
-    return lookups.get(r.state.lastOffset, key, () => JSON.stringify(schemaBody(r.lookup(subject, request, options))));
+    const answer = (): string => JSON.stringify(schemaBody(r.lookup(subject, registerRequest(req.body), options)));
+    // Clients look the same schemas up again and again (serializers without auto-registration):
+    // the body text is the key, so a repeated lookup is neither read nor parsed again. Only
+    // answers are cached (a refused lookup throws), and only for bodies of a usual size.
+    const body = ctx.rawBody(req);
+    if (body === undefined || body.length > LOOKUP_CACHE_MAX_BODY) return answer();
+    return lookups.get(r.state.lastOffset, `${subject}\u0000${options.normalize}\u0000${options.deleted}\u0000${body}`, answer);
   });
 
   app.delete('/subjects/:subject', async (req, reply) => {

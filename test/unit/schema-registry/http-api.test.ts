@@ -66,6 +66,27 @@ describe('registering and reading schemas', () => {
     expect(unknown).toMatchObject({ status: 404, body: { error_code: 40401, message: "Subject 'nobody' not found." } });
   });
 
+  it('answers repeated lookups (cached by body) as the registry state stands now', async () => {
+    const { call } = registry();
+    await call('POST', '/subjects/users-value/versions', { schema: USER_V1 });
+    const body = JSON.stringify({ schema: USER_V2 });
+    // A refused lookup is not remembered: once registered, the very same body is found.
+    expect(await call('POST', '/subjects/users-value', body)).toMatchObject({ status: 404, body: { error_code: 40403 } });
+    await call('POST', '/subjects/users-value/versions', body);
+    expect(await call('POST', '/subjects/users-value', body)).toMatchObject({ status: 200, body: { version: 2, id: 2 } });
+    expect(await call('POST', '/subjects/users-value', body)).toMatchObject({ status: 200, body: { version: 2, id: 2 } });
+    // The same schema under another subject, another spelling of the body, a flag: separate answers.
+    expect(await call('POST', '/subjects/other-value', body)).toMatchObject({ status: 404, body: { error_code: 40401 } });
+    expect(await call('POST', '/subjects/users-value', ` ${body}\n`)).toMatchObject({ status: 200, body: { version: 2 } });
+    // A soft-deleted version is found only with deleted=true, whatever was answered before.
+    await call('DELETE', '/subjects/users-value/versions/2');
+    expect(await call('POST', '/subjects/users-value', body)).toMatchObject({ status: 404, body: { error_code: 40403 } });
+    expect(await call('POST', '/subjects/users-value?deleted=true', body)).toMatchObject({ status: 200, body: { version: 2, deleted: true } });
+    // A bad body is refused every time, never answered from the cache.
+    expect(await call('POST', '/subjects/users-value', '{"schema": 1')).toMatchObject({ status: 400 });
+    expect(await call('POST', '/subjects/users-value', '{"schema": 1')).toMatchObject({ status: 400 });
+  });
+
   it('registers JSON Schema and lists the supported types', async () => {
     const { call } = registry();
     const schema = JSON.stringify({ type: 'object', properties: { id: { type: 'integer' } } });
