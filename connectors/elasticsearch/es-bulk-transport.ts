@@ -30,6 +30,34 @@ function itemError(raw: RawItemError | undefined): ItemError | undefined {
   return error;
 }
 
+/**
+ * The NDJSON body of a bulk request, written straight into one buffer: each operation was
+ * serialized once when it was made, and `bytes` is the exact size of its lines. Joining them
+ * into a string first would put a copy of every request (megabytes) on the JavaScript heap, and
+ * the client would copy it again into bytes.
+ */
+export function requestBody(items: readonly BulkAction[]): Buffer {
+  let size = 0;
+  for (const item of items) size += item.bytes;
+  const body = Buffer.allocUnsafe(size);
+  let at = 0;
+  try {
+    for (const item of items) {
+      at += body.write(item.header, at, 'utf8');
+      body[at++] = 0x0a;
+      if (item.body !== null) {
+        at += body.write(item.body, at, 'utf8');
+        body[at++] = 0x0a;
+      }
+    }
+  } catch (err) {
+    // Writing past the end: some operation is longer than its byte count says.
+    throw new BulkRequestError(`A bulk request body does not fit the ${size} bytes its operations count`, { retriable: false, cause: err });
+  }
+  if (at !== size) throw new BulkRequestError(`A bulk request body came out ${at} bytes long instead of ${size}`, { retriable: false });
+  return body;
+}
+
 export class ElasticsearchBulkTransport implements BulkTransport<BulkAction> {
   readonly #client: Client;
 
@@ -38,15 +66,11 @@ export class ElasticsearchBulkTransport implements BulkTransport<BulkAction> {
   }
 
   async send(items: readonly BulkAction[]): Promise<readonly ItemResult[] | typeof ALL_OK> {
-    const lines: string[] = [];
-    for (const item of items) {
-      lines.push(item.header);
-      if (item.body !== null) lines.push(item.body);
-    }
+    const body = requestBody(items);
     let response: RawBulkResponse;
     try {
-      // Strings are sent as they are: each operation was serialized once, when it was made.
-      response = (await this.#client.bulk({ operations: lines as never, filter_path: FILTER_PATH })) as RawBulkResponse;
+      // A Buffer is sent as it is (the client would otherwise join the lines into one string).
+      response = (await this.#client.bulk({ operations: body as never, filter_path: FILTER_PATH })) as RawBulkResponse;
     } catch (err) {
       throw toRequestError(err, `send a bulk request of ${items.length} operations`);
     }

@@ -127,12 +127,14 @@ type ValueKind = 'string' | 'schemaless';
 
 /**
  * Batches shaped like the helper's: 5 MiB by bytes (about 17,500 of these documents, so a
- * batch.size of 20,000 stays out of the way), and a linger long enough to fill them (the helper
- * waits up to 30 s; the end of the input is flushed at once by both). The buffer holds the five
- * requests in flight and the next one filling (max.buffered.records must be at least batch.size ×
- * max.in.flight.requests); a larger one only adds memory: records wait in it either way.
+ * batch.size of 20,000 stays out of the way). The buffer holds the five requests in flight and
+ * the next one filling (max.buffered.records must be at least batch.size × max.in.flight.requests);
+ * a larger one only adds memory: records wait in it either way. While Elasticsearch is the
+ * bottleneck batches fill before their linger ends, so linger.ms only decides how long the last,
+ * partial batch waits: the helper sends it as soon as its input ends, the in-process rows flush,
+ * but the worker cannot know that the topic has no more records.
  */
-const HELPER_SHAPED = { 'batch.size': '20000', 'max.buffered.records': '100000', 'linger.ms': '1000' };
+const HELPER_SHAPED = { 'batch.size': '20000', 'max.buffered.records': '100000', 'linger.ms': '100' };
 
 /** Ours: the sink task fed 500-record polls of the same lines, as StringConverter or JsonConverter (schemas.enable=false) values. */
 async function sinkTask(url: string, file: string, index: string, kind: ValueKind, props: Record<string, string>): Promise<number> {
