@@ -62,6 +62,8 @@ function addId(settings: TopicSettings, record: SinkRecord, doc: SinkDocument): 
   if (doc.value === null) return doc;
   if ('_id' in doc.value && !settings.overwriteExistingId && !isProvided(settings)) return doc;
   const id = generateId(settings, { record, key: doc.key, value: doc.value });
+  // ProvidedInValue finds the id where it already is: no copy needed.
+  if (doc.value._id === id) return doc;
   return { ...doc, value: { _id: id, ...withoutId(doc.value) } };
 }
 

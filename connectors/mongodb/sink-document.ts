@@ -16,6 +16,9 @@ export function toDocument(data: unknown, schema: Schema | null, part: Part): Do
   if (data === null || data === undefined) return null;
   if (typeof data === 'string') return parseJsonDocument(data, part);
   if (data instanceof Uint8Array) return parseBsonDocument(data, part);
+  // Schemaless JSON (the common case) is already BSON-ready: use it as it is instead of copying.
+  // Nothing downstream mutates it; post processors build new documents.
+  if (schema === null && isPlainDocument(data) && isBsonReady(data)) return data;
   const converted = toBsonValue(data, schema, part);
   if (!isPlainDocument(converted)) throw new DataException(`The record ${part} is not a document: ${describe(data)}`, { code: 'MONGODB_NOT_A_DOCUMENT' });
   return converted;
@@ -50,6 +53,18 @@ function parseBsonDocument(bytes: Uint8Array, part: Part): Document {
   } catch (error) {
     throw new DataException(`The record ${part} is bytes but not a BSON document: ${(error as Error).message}`, { code: 'MONGODB_INVALID_BSON', cause: error });
   }
+}
+
+/** True when a schemaless value needs no conversion: JSON types, dates and plain nested documents only. */
+function isBsonReady(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Date) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isBsonReady(item)) return false;
+    return true;
+  }
+  if (!isPlainDocument(value)) return false;
+  for (const key in value) if (!isBsonReady(value[key])) return false;
+  return true;
 }
 
 export function isPlainDocument(value: unknown): value is Document {
