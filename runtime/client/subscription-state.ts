@@ -14,8 +14,10 @@ export interface PartitionState {
   paused: boolean;
   /** Revoked by a rebalance; stays assigned (not fetched, not delivered) until the revocation callback ran. */
   revoking: boolean;
-  /** Fetched records not yet handed out, all at or after `position`. */
+  /** Fetched records; those from `bufferedHead` on are not handed out yet, all at or after `position`. */
   buffered: ConsumerRecord[];
+  /** Index of the first record of `buffered` not handed out (records are taken from the front without moving the rest). */
+  bufferedHead: number;
   /** Where fetching continues once `buffered` is handed out. */
   bufferedNext: bigint | undefined;
   /** Bumped by seeks and resets so that a fetch answered afterwards is discarded. */
@@ -36,7 +38,18 @@ export class SubscriptionState {
       const key = topicPartitionKey(topic, partition);
       const existing = this.partitions.get(key);
       if (existing !== undefined && !existing.revoking) continue;
-      this.partitions.set(key, { topic, partition, position: undefined, resetTo: undefined, paused: false, revoking: false, buffered: [], bufferedNext: undefined, epoch: (existing?.epoch ?? 0) + 1 });
+      this.partitions.set(key, {
+        topic,
+        partition,
+        position: undefined,
+        resetTo: undefined,
+        paused: false,
+        revoking: false,
+        buffered: [],
+        bufferedHead: 0,
+        bufferedNext: undefined,
+        epoch: (existing?.epoch ?? 0) + 1,
+      });
     }
   }
 
@@ -97,25 +110,26 @@ export class SubscriptionState {
 
   /** Partitions to fetch now: position known, not paused, nothing waiting to be handed out. */
   fetchable(): PartitionState[] {
-    return [...this.partitions.values()].filter((s) => s.position !== undefined && !s.paused && !s.revoking && s.buffered.length === 0);
+    return [...this.partitions.values()].filter((s) => s.position !== undefined && !s.paused && !s.revoking && waiting(s) === 0);
   }
 
   /** Stores what a fetch from `fetchOffset` returned, unless the partition moved (seek, reset, revoke) meanwhile. */
   addFetched(topic: string, partition: number, epoch: number, fetchOffset: bigint, fetched: FetchedPartition): boolean {
     const state = this.get(topic, partition);
-    if (state === undefined || state.revoking || state.epoch !== epoch || state.position !== fetchOffset || state.buffered.length > 0) return false;
+    if (state === undefined || state.revoking || state.epoch !== epoch || state.position !== fetchOffset || waiting(state) > 0) return false;
     if (fetched.records.length === 0) {
       state.position = fetched.nextOffset;
       return true;
     }
     state.buffered = fetched.records;
+    state.bufferedHead = 0;
     state.bufferedNext = fetched.nextOffset;
     return true;
   }
 
   /** True when some unpaused partition has records waiting. */
   hasDeliverable(): boolean {
-    for (const state of this.partitions.values()) if (!state.paused && state.buffered.length > 0) return true;
+    for (const state of this.partitions.values()) if (!state.paused && waiting(state) > 0) return true;
     return false;
   }
 
@@ -130,14 +144,23 @@ export class SubscriptionState {
     const start = this.nextStart % states.length;
     for (let i = 0; i < states.length && out.length < max; i++) {
       const state = states[(start + i) % states.length];
-      if (state.paused || state.buffered.length === 0) continue;
-      const taken = state.buffered.splice(0, max - out.length);
-      out.push(...taken);
-      if (state.buffered.length === 0) {
+      if (state.paused || waiting(state) === 0) continue;
+      const buffered = state.buffered;
+      const end = Math.min(buffered.length, state.bufferedHead + max - out.length);
+      // Handed-out slots are cleared, so the array does not keep records the application is done with.
+      const slots = buffered as Array<ConsumerRecord | undefined>;
+      for (let j = state.bufferedHead; j < end; j++) {
+        out.push(buffered[j]);
+        slots[j] = undefined;
+      }
+      if (end === buffered.length) {
+        state.buffered = [];
+        state.bufferedHead = 0;
         state.position = state.bufferedNext;
         state.bufferedNext = undefined;
       } else {
-        state.position = taken[taken.length - 1].offset + 1n;
+        state.bufferedHead = end;
+        state.position = out[out.length - 1].offset + 1n;
       }
     }
     this.nextStart = start + 1;
@@ -146,7 +169,13 @@ export class SubscriptionState {
 
   private dropBuffered(state: PartitionState): void {
     state.buffered = [];
+    state.bufferedHead = 0;
     state.bufferedNext = undefined;
     state.epoch++;
   }
+}
+
+/** Fetched records of a partition not handed out yet. */
+function waiting(state: PartitionState): number {
+  return state.buffered.length - state.bufferedHead;
 }

@@ -70,6 +70,26 @@ describe('SubscriptionState', () => {
     expect(state.fetchable()).toEqual([p0]);
   });
 
+  it('takes a fetch in several polls without holding on to the records handed out, and a seek in between starts over', () => {
+    const state = new SubscriptionState();
+    state.assign([{ topic: 't', partition: 0 }]);
+    const p0 = state.get('t', 0)!;
+    state.seek(p0, 0n);
+    state.addFetched('t', 0, p0.epoch, 0n, fetched(0, 7));
+    expect(values(state.take(3))).toEqual(['v0', 'v1', 'v2']);
+    expect(values(state.take(3))).toEqual(['v3', 'v4', 'v5']);
+    expect(p0.position).toBe(6n);
+    expect(p0.buffered.filter((r) => r !== undefined)).toHaveLength(1);
+    expect(state.fetchable()).toEqual([]);
+    expect(state.hasDeliverable()).toBe(true);
+    expect(state.addFetched('t', 0, p0.epoch, 6n, fetched(6, 1))).toBe(false);
+    state.seek(p0, 2n);
+    expect(state.hasDeliverable()).toBe(false);
+    expect(state.addFetched('t', 0, p0.epoch, 2n, fetched(2, 3))).toBe(true);
+    expect(values(state.take(10))).toEqual(['v2', 'v3', 'v4']);
+    expect(p0.position).toBe(5n);
+  });
+
   it('discards a fetch answered after a seek, and a seek drops waiting records', () => {
     const state = new SubscriptionState();
     state.assign([{ topic: 't', partition: 0 }]);
