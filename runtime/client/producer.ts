@@ -298,9 +298,8 @@ export class KafkaProducer {
 
   /**
    * Dispatches as many requests as max.in.flight allows. Records stay in the accumulator while
-   * every slot is taken (as the Java producer's wait for the sender), so the next free slot sends
-   * all of them in one request of up to max.request.size: with one request in flight (idempotence)
-   * a request then carries what arrived during the previous round trip, not one batch.size each.
+   * every slot is taken (as they wait for the Java producer's sender), so a request formed when a
+   * slot frees up carries a batch of every partition that has records waiting.
    */
   private drain(): void {
     clearTimeout(this.lingerTimer);

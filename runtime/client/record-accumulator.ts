@@ -52,29 +52,35 @@ export class RecordAccumulator<T> {
   }
 
   /**
-   * Takes every waiting record, grouped into requests of at most `max.request.size` bytes (a
-   * single larger record, refused earlier by the producer, would still get its own request).
-   * Records of one partition keep their order across requests.
+   * Takes every waiting record, as requests of at most `max.request.size` bytes holding at most
+   * one batch per partition, a batch being at most `batch.size` bytes (as the Java producer's: a
+   * topic's max.message.bytes is sized for that). A single larger record still gets its own
+   * batch (the producer refused records above max.request.size earlier). A partition's later
+   * batches go into later requests, so its records keep their order.
    */
   drain(): T[][] {
-    const requests: T[][] = [];
-    let current: T[] = [];
-    let currentBytes = 0;
+    const requests: Array<{ items: T[]; bytes: number }> = [];
+    const batchLimit = Math.min(this.batchSize, this.maxRequestSize);
     for (const { items, sizes } of this.partitions.values()) {
-      for (let i = 0; i < items.length; i++) {
-        if (current.length > 0 && currentBytes + sizes[i] > this.maxRequestSize) {
-          requests.push(current);
-          current = [];
-          currentBytes = 0;
-        }
-        current.push(items[i]);
-        currentBytes += sizes[i];
+      let earliest = 0;
+      let i = 0;
+      while (i < items.length) {
+        let end = i + 1;
+        let batchBytes = sizes[i];
+        while (end < items.length && batchBytes + sizes[end] <= batchLimit) batchBytes += sizes[end++];
+        let r = earliest;
+        while (r < requests.length && requests[r].bytes + batchBytes > this.maxRequestSize) r++;
+        if (r === requests.length) requests.push({ items: [], bytes: 0 });
+        const request = requests[r];
+        for (let k = i; k < end; k++) request.items.push(items[k]);
+        request.bytes += batchBytes;
+        earliest = r + 1;
+        i = end;
       }
     }
-    if (current.length > 0) requests.push(current);
     this.partitions.clear();
     this.waitingBytes = 0;
     this.oldest = undefined;
-    return requests;
+    return requests.map((request) => request.items);
   }
 }
