@@ -179,7 +179,7 @@ async function run({ smoke }: { smoke: boolean }): Promise<void> {
   const rounds = 5;
   const latencyRounds = smoke ? 3 : 5;
   const latencyMs = smoke ? 1500 : 3000;
-  const startupRounds = smoke ? 2 : 3;
+  const startupRounds = 3;
   const up = await runScript('up', ['kafka'], { timeoutMs: 600_000 });
   const bootstrap = parseExports(up.stdout).get('KAFKA_BOOTSTRAP');
   if (bootstrap === undefined) throw new Error(`test/services/up kafka printed no KAFKA_BOOTSTRAP:\n${up.stderr}`);
