@@ -248,7 +248,8 @@ async function sluiceWorkerRun(setup: WorkerSetup): Promise<number> {
 async function officialWorkerRun(setup: WorkerSetup, lib: string): Promise<number> {
   const database = `bench_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
   const name = `official-${randomUUID().slice(0, 8)}`;
-  await writeFile(path.join(setup.dir, `${name}-worker.properties`), await workerProps(setup, [`plugin.path=${lib}`]));
+  // A directory on plugin.path is one plugin with all its jars; loose jars would each be a plugin.
+  await writeFile(path.join(setup.dir, `${name}-worker.properties`), await workerProps(setup, [`plugin.path=${path.dirname(lib)}`]));
   await writeFile(path.join(setup.dir, `${name}.properties`), sinkProps(setup, database, name));
   return workerRun(path.join(REPO, 'test/services/kafka-tool'), ['connect-standalone', `${name}-worker.properties`, `${name}.properties`], setup.dir, setup.url, database, setup.count);
 }
