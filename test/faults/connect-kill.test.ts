@@ -1,12 +1,13 @@
 // Connect worker faults: kill -9 of connect-standalone while a 1,000,000-line file streams through
 // `sluice broker` into a sink file; after a restart the sink file holds every line, and the
 // duplicates (records sent again after the last committed offsets) are counted, reported and
-// bounded by what the worker moves in one offset flush interval (source side plus sink side).
+// bounded by what each side (source and sink) moves between two offset flushes.
 // And a graceful stop (SIGTERM) in the middle: after the restart, no loss and no duplicate.
 import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { KafkaAdmin } from '../../runtime/client/index.ts';
 import type { Running } from '../integration/connect-harness.ts';
 import { CONNECT_STANDALONE, freePort, properties, readOr, run, startSluiceBroker, stop, waitFor } from '../integration/connect-harness.ts';
 
@@ -65,7 +66,7 @@ function countLines(file: string): number {
   return n;
 }
 
-async function pipeline(): Promise<{ dir: string; input: string; sink: string; args: string[] }> {
+async function pipeline(): Promise<{ dir: string; input: string; sink: string; args: string[]; bootstrap: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-connect-kill-'));
   const brokerPort = await freePort();
   processes.push(await startSluiceBroker(path.join(dir, 'broker'), brokerPort));
@@ -89,23 +90,32 @@ async function pipeline(): Promise<{ dir: string; input: string; sink: string; a
   });
   const source = write('source.properties', { name: 'kill-source', 'connector.class': 'FileStreamSource', file: input, topic: 'kill-lines' });
   const sinkProps = write('sink.properties', { name: 'kill-sink', 'connector.class': 'FileStreamSink', file: sink, topics: 'kill-lines' });
-  return { dir, input, sink, args: [worker, source, sinkProps] };
+  return { dir, input, sink, args: [worker, source, sinkProps], bootstrap: `127.0.0.1:${brokerPort}` };
 }
 
 describe('connect-standalone faults', () => {
   it(
-    'kill -9 while streaming 1,000,000 lines: after a restart every line is in the sink file; duplicates bounded by one flush interval per side (source and sink)',
+    'kill -9 while streaming 1,000,000 lines: after a restart every line is in the sink file; duplicates bounded by two flush intervals per side (source and sink)',
     async () => {
       const p = await pipeline();
+      const admin = new KafkaAdmin({ 'bootstrap.servers': p.bootstrap });
+      const topicEnd = async (): Promise<number> => Number([...(await admin.listOffsets([{ topic: 'kill-lines', partition: 0 }], 'latest')).values()][0] ?? 0n);
       const first = run(CONNECT_STANDALONE, p.args);
       processes.push(first);
       await waitFor(() => countLines(p.sink) > 0, 120_000, 'the first lines in the sink file', first);
-      const streamingFrom = Date.now();
       await waitFor(() => countLines(p.sink) >= LINES / 4, 300_000, 'a quarter of the lines in the sink file', first);
+      // Both sides' rates over the flush interval before the kill: the source (file → topic) may
+      // run far ahead of the sink (topic → file), and each side repeats what it moved since its
+      // last offset flush.
+      const before = { at: Date.now(), sink: countLines(p.sink), topic: await topicEnd() };
+      await new Promise((resolve) => setTimeout(resolve, FLUSH_INTERVAL_MS));
       const linesAtKill = countLines(p.sink);
-      const rate = linesAtKill / ((Date.now() - streamingFrom) / 1000);
+      const topicAtKill = await topicEnd();
       first.child.kill('SIGKILL');
       await first.exited;
+      const seconds = (Date.now() - before.at) / 1000;
+      const sinkRate = (linesAtKill - before.sink) / seconds;
+      const sourceRate = (topicAtKill - before.topic) / seconds;
 
       const second = run(CONNECT_STANDALONE, p.args);
       processes.push(second);
@@ -113,10 +123,15 @@ describe('connect-standalone faults', () => {
       // Let a record sent twice arrive before counting.
       await new Promise((resolve) => setTimeout(resolve, 2 * FLUSH_INTERVAL_MS));
       const result = audit(p.sink, LINES);
-      const bound = Math.ceil(2 * rate * (FLUSH_INTERVAL_MS / 1000));
+      // Lines the source sent twice are in the topic twice; the rest of the sink's duplicates were consumed twice.
+      const sourceDuplicates = (await topicEnd()) - LINES;
+      await admin.close();
+      // What each side repeats is what it moved since the start of its last completed offset flush:
+      // one interval, plus the next one while that flush was still waiting for acknowledgements.
+      const bound = Math.ceil(2 * (sourceRate + sinkRate) * (FLUSH_INTERVAL_MS / 1000));
       process.stdout.write(
-        `kill -9 at ${linesAtKill} lines (${rate.toFixed(0)} lines/s): ${result.duplicates} duplicates after restart ` +
-          `(bound: 2 flush intervals of ${FLUSH_INTERVAL_MS} ms = ${bound}), ${result.missing} missing, ${result.foreign} foreign\n`,
+        `kill -9 at ${linesAtKill} lines in the sink file (sink ${sinkRate.toFixed(0)} lines/s), ${topicAtKill} in the topic (source ${sourceRate.toFixed(0)} lines/s): ` +
+          `${result.duplicates} duplicates after restart (${sourceDuplicates} sent twice by the source) (bound: two flush intervals of ${FLUSH_INTERVAL_MS} ms per side = ${bound}), ${result.missing} missing, ${result.foreign} foreign\n`,
       );
       expect(result.missing).toBe(0);
       expect(result.foreign).toBe(0);
@@ -130,6 +145,8 @@ describe('connect-standalone faults', () => {
     'a graceful stop and restart in the middle loses nothing and repeats nothing',
     async () => {
       const p = await pipeline();
+      const admin = new KafkaAdmin({ 'bootstrap.servers': p.bootstrap });
+      const topicEnd = async (): Promise<number> => Number([...(await admin.listOffsets([{ topic: 'kill-lines', partition: 0 }], 'latest')).values()][0] ?? 0n);
       const first = run(CONNECT_STANDALONE, p.args);
       processes.push(first);
       await waitFor(() => countLines(p.sink) >= LINES / 5, 300_000, 'a fifth of the lines in the sink file', first);
