@@ -4,12 +4,13 @@
  * wrapped so that for the versions encoded here (9–11) the request body comes from
  * encodeProduceRequest. Everything else — connections, retries, idempotent sequences, response
  * parsing — stays platformatic's. Requests the encoder does not cover (compressed, non-Buffer
- * fields, other versions) go through platformatic's own encoder.
+ * fields, other versions) go through platformatic's own encoder, with the producer's pre-encoded
+ * header blocks turned back into headers.
  */
 import type { Connection, Producer } from '@platformatic/kafka';
 import { Writer, kGetApi, produceV10, produceV11, produceV9 } from '@platformatic/kafka';
 import type { ProduceEncodingOptions, ProduceMessage } from './produce-encoding.ts';
-import { canEncodeFast, encodeProduceRequest } from './produce-encoding.ts';
+import { canEncodeFast, encodeProduceRequest, withDecodedHeaders } from './produce-encoding.ts';
 
 type Callback = (error: Error | null, result?: unknown) => void;
 
@@ -53,9 +54,9 @@ export function useFastProduceEncoding(client: Producer): void {
 
 function fastProduceApi(original: ProduceApi): ProduceApi {
   const parser = RESPONSE_PARSERS.get(original.version);
-  if (parser === undefined) return original;
   const api = ((connection, acks, timeout, messages, options, callback) => {
-    if (!canEncodeFast(messages, options)) {
+    if (parser === undefined || !canEncodeFast(messages, options)) {
+      withDecodedHeaders(messages);
       original(connection, acks, timeout, messages, options, callback);
       return;
     }
@@ -68,7 +69,7 @@ function fastProduceApi(original: ProduceApi): ProduceApi {
         if (acks === NO_RESPONSE) writer.context.noResponse = true;
         return writer;
       },
-      parser as Parameters<Connection['send']>[3],
+      parser as NonNullable<Parameters<Connection['send']>[3]>,
       true,
       true,
       callback as Parameters<Connection['send']>[6],

@@ -28,6 +28,14 @@ export interface ProduceEncodingOptions {
   sequences?: { getWithDefault(key: string, fallback: number): number };
 }
 
+/**
+ * Key of a header entry whose value is all of a record's headers already written in record format
+ * (encodeHeaderBlock): the producer writes them once per record instead of handing platformatic a
+ * Map entry and two Buffers per header. Recognised by identity; requests that platformatic encodes
+ * itself get real headers back first (withDecodedHeaders).
+ */
+export const ENCODED_HEADERS_KEY: Buffer = Buffer.from('sluice.encoded-headers');
+
 /** Bytes of a v2 batch before its records: base offset … record count. */
 const BATCH_HEADER_BYTES = 61;
 /** Offset of the attributes field, where the CRC's range starts. */
@@ -48,10 +56,79 @@ export function canEncodeFast(messages: readonly ProduceMessage[], options: Prod
     if (m.timestamp !== undefined && typeof m.timestamp !== 'bigint') return false;
     if (m.headers !== undefined && m.headers !== null) {
       if (!(m.headers instanceof Map)) return false;
+      if (encodedHeadersOf(m.headers) !== undefined) continue;
       for (const [name, value] of m.headers) if (!Buffer.isBuffer(name) || (value != null && !Buffer.isBuffer(value))) return false;
     }
   }
   return true;
+}
+
+/** The pre-encoded header block of a headers Map, when that is what it holds. */
+function encodedHeadersOf(headers: Map<Buffer, Buffer | null | undefined>): Buffer | undefined {
+  if (headers.size !== 1) return undefined;
+  const block = headers.get(ENCODED_HEADERS_KEY);
+  return block === null ? undefined : block;
+}
+
+/**
+ * The headers entry for a record: its headers written in record format (count, then each name
+ * and value; a null value as -1), names turned into bytes by `nameBytes`.
+ */
+export function encodeHeaderBlock(headers: readonly (readonly [name: string, value: Uint8Array | null])[], nameBytes: (name: string) => Buffer): Map<Buffer, Buffer> {
+  let size = varIntSize(headers.length);
+  for (const [name, value] of headers) {
+    const nameLength = nameBytes(name).length;
+    size += varIntSize(nameLength) + nameLength + (value === null ? 1 : varIntSize(value.byteLength) + value.byteLength);
+  }
+  const block = Buffer.allocUnsafe(size);
+  let at = writeVarInt(block, 0, headers.length);
+  for (const [name, value] of headers) {
+    at = writeBytesField(block, at, nameBytes(name));
+    if (value === null) {
+      block[at++] = 1; // zigzag(-1)
+    } else {
+      at = writeVarInt(block, at, value.byteLength);
+      block.set(value, at);
+      at += value.byteLength;
+    }
+  }
+  return new Map([[ENCODED_HEADERS_KEY, block]]);
+}
+
+/** The headers of a block written by encodeHeaderBlock, as platformatic's encoder takes them. */
+export function decodeHeaderBlock(block: Buffer): Map<Buffer, Buffer | undefined> {
+  const headers = new Map<Buffer, Buffer | undefined>();
+  const cursor = { at: 0 };
+  const bytesField = (): Buffer | undefined => {
+    const length = readVarInt(block, cursor);
+    if (length < 0) return undefined;
+    cursor.at += length;
+    return block.subarray(cursor.at - length, cursor.at);
+  };
+  const count = readVarInt(block, cursor);
+  for (let i = 0; i < count; i++) {
+    const name = bytesField() ?? Buffer.alloc(0);
+    headers.set(name, bytesField());
+  }
+  return headers;
+}
+
+/** Replaces pre-encoded header blocks with real headers, for requests platformatic encodes itself. */
+export function withDecodedHeaders(messages: readonly ProduceMessage[]): void {
+  for (const m of messages) {
+    const block = m.headers === undefined || m.headers === null ? undefined : encodedHeadersOf(m.headers);
+    if (block !== undefined) m.headers = decodeHeaderBlock(block);
+  }
+}
+
+function readVarInt(bytes: Buffer, cursor: { at: number }): number {
+  let zigzag = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = bytes[cursor.at++];
+    zigzag |= (byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+  }
+  return (zigzag >>> 1) ^ -(zigzag & 1);
 }
 
 /**
@@ -125,8 +202,11 @@ export function encodeRecordBatch(messages: readonly ProduceMessage[], topic: st
     size += bytesFieldSize(m.key);
     size += bytesFieldSize(m.value);
     const headers = m.headers;
+    const block = headers === undefined || headers === null ? undefined : encodedHeadersOf(headers);
     if (headers === undefined || headers === null) {
       size += 1;
+    } else if (block !== undefined) {
+      size += block.length;
     } else {
       size += varIntSize(headers.size);
       for (const [name, value] of headers) size += bytesFieldSize(name) + bytesFieldSize(value);
@@ -160,8 +240,11 @@ export function encodeRecordBatch(messages: readonly ProduceMessage[], topic: st
     at = writeBytesField(out, at, m.key);
     at = writeBytesField(out, at, m.value);
     const headers = m.headers;
+    const block = headers === undefined || headers === null ? undefined : encodedHeadersOf(headers);
     if (headers === undefined || headers === null) {
       out[at++] = 0;
+    } else if (block !== undefined) {
+      at += block.copy(out, at);
     } else {
       at = writeVarInt(out, at, headers.size);
       for (const [name, value] of headers) {

@@ -8,6 +8,7 @@ import { producerSettings } from './config.ts';
 import type { ClientConfig, ProducerSettings } from './config.ts';
 import { KafkaClientError, KafkaConnectionError, wrapKafkaError } from './errors.ts';
 import { useFastProduceEncoding } from './fast-produce-api.ts';
+import { encodeHeaderBlock } from './produce-encoding.ts';
 import { StickyPartitioner, javaPartition } from './partitioner.ts';
 import { RecordAccumulator } from './record-accumulator.ts';
 import { topicPartitionKey } from './types.ts';
@@ -30,8 +31,8 @@ interface Pending {
   partition: number;
   key: Buffer | undefined;
   value: Buffer | undefined;
-  /** Null header values are kept as undefined; platformatic writes them as length -1. */
-  headers: Map<Buffer, Buffer>;
+  /** The record's headers as one pre-encoded block (encodeHeaderBlock), or none. */
+  headers: Map<Buffer, Buffer> | undefined;
   timestamp: bigint;
   bytes: number;
   enqueuedAt: number;
@@ -194,16 +195,13 @@ export class KafkaProducer {
     if (typeof record.topic !== 'string' || record.topic === '') throw new KafkaClientError('INVALID_RECORD', 'a record needs a topic');
     const key = toBuffer(record.key);
     const value = toBuffer(record.value);
-    const headers = new Map<Buffer, Buffer>();
     let bytes = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
-    for (const [name, headerValue] of record.headers ?? []) {
-      // Names repeat on every record: their bytes are shared, except a name repeated within one
-      // record, which gets a fresh Buffer to stay a separate key of the Map.
-      let nameBytes = this.headerNameBytes(name);
-      if (headers.has(nameBytes)) nameBytes = Buffer.from(name, 'utf8');
-      const valueBytes = toBuffer(headerValue);
-      headers.set(nameBytes, valueBytes as Buffer);
-      bytes += nameBytes.length + (valueBytes?.length ?? 0) + 2;
+    let headers: Map<Buffer, Buffer> | undefined;
+    if (record.headers !== undefined && record.headers.length > 0) {
+      // Written once here in record format (header names repeat on every record: their bytes are
+      // kept), so the request carries one block per record instead of a Map entry per header.
+      headers = encodeHeaderBlock(record.headers, this.nameBytes);
+      for (const [name, headerValue] of record.headers) bytes += this.nameBytes(name).length + (headerValue?.byteLength ?? 0) + 2;
     }
     if (bytes > this.settings.maxRequestSize) {
       throw new KafkaClientError('RECORD_TOO_LARGE', `a record for ${record.topic} is ${bytes} bytes, more than max.request.size (${this.settings.maxRequestSize})`, {
@@ -239,7 +237,7 @@ export class KafkaProducer {
     return this.lastTimestamp;
   }
 
-  private headerNameBytes(name: string): Buffer {
+  private readonly nameBytes = (name: string): Buffer => {
     let bytes = this.headerNames.get(name);
     if (bytes === undefined) {
       if (this.headerNames.size >= HEADER_NAME_CACHE_SIZE) this.headerNames.clear();
@@ -247,7 +245,7 @@ export class KafkaProducer {
       this.headerNames.set(name, bytes);
     }
     return bytes;
-  }
+  };
 
   /** Admits the record, or calls its callback with why it cannot be (closed, bad partition). */
   private admitOrFail(pending: Pending, explicitPartition: number | undefined, info: TopicInfo): void {

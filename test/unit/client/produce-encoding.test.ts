@@ -1,7 +1,7 @@
 import { produceV11 } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import type { ProduceEncodingOptions, ProduceMessage } from '../../../runtime/client/produce-encoding.ts';
-import { canEncodeFast, encodeProduceRequest as encodeParts } from '../../../runtime/client/produce-encoding.ts';
+import { canEncodeFast, decodeHeaderBlock, encodeHeaderBlock, encodeProduceRequest as encodeParts, withDecodedHeaders } from '../../../runtime/client/produce-encoding.ts';
 
 const encodeProduceRequest = (...args: Parameters<typeof encodeParts>): Buffer => Buffer.concat(encodeParts(...args));
 
@@ -66,6 +66,34 @@ describe('encodeProduceRequest', () => {
     const first = batch.readBigInt64BE(27);
     expect(first >= before && first <= BigInt(Date.now())).toBe(true);
     expect(batch.readInt8(16)).toBe(2);
+  });
+
+  it('writes a pre-encoded header block as the headers it holds', () => {
+    const names = new Map<string, Buffer>();
+    const nameBytes = (name: string): Buffer => names.get(name) ?? names.set(name, Buffer.from(name)).get(name)!;
+    const recordHeaders = [
+      ['file.name', Buffer.from('a.log')],
+      ['file.line', Buffer.from('12')],
+      ['empty', null],
+      ['file.line', new Uint8Array([0xe4, 0xb8, 0x89])],
+    ] as const;
+    const plain = new Map<Buffer, Buffer | undefined>(recordHeaders.map(([name, value]) => [Buffer.from(name), value === null ? undefined : Buffer.from(value)]));
+    const t = 1_790_000_000_000n;
+    const withBlock: ProduceMessage[] = [{ topic: 't', value: Buffer.from('v'), timestamp: t, headers: encodeHeaderBlock(recordHeaders, nameBytes) }];
+    const withMap: ProduceMessage[] = [{ topic: 't', value: Buffer.from('v'), timestamp: t, headers: plain }];
+    expect(encodeProduceRequest(-1, 1000, withBlock, {}).equals(reference(-1, 1000, withMap, {}))).toBe(true);
+    expect(canEncodeFast(withBlock, {})).toBe(true);
+
+    // Requests platformatic encodes itself get the headers back.
+    withDecodedHeaders(withBlock);
+    expect([...withBlock[0].headers!].map(([k, v]) => [k.toString(), v?.toString('hex')])).toEqual([
+      ['file.name', Buffer.from('a.log').toString('hex')],
+      ['file.line', Buffer.from('12').toString('hex')],
+      ['empty', undefined],
+      ['file.line', 'e4b889'],
+    ]);
+    expect(reference(-1, 1000, withBlock, {}).equals(reference(-1, 1000, withMap, {}))).toBe(true);
+    expect(decodeHeaderBlock(encodeHeaderBlock([], nameBytes).values().next().value!).size).toBe(0);
   });
 
   it('leaves compressed batches and non-Buffer fields to platformatic', () => {
