@@ -160,6 +160,9 @@ describe('connect-standalone faults', () => {
       await new Promise((resolve) => setTimeout(resolve, 2 * FLUSH_INTERVAL_MS));
       expect(audit(p.sink, LINES)).toEqual({ total: LINES, missing: 0, duplicates: 0, foreign: 0 });
       expect(readFileSync(p.sink, 'utf8')).toBe(readFileSync(p.input, 'utf8'));
+      // Nor did the source send any line twice.
+      expect(await topicEnd()).toBe(LINES);
+      await admin.close();
       expect(await stop(second)).toBe(0);
     },
     900_000,
