@@ -39,7 +39,9 @@ export function toBsonKey(data: unknown, schema: Schema | null): unknown {
 function parseJsonDocument(text: string, part: Part): Document {
   let parsed: unknown;
   try {
-    parsed = BSON.EJSON.parse(text, { relaxed: true, useBigInt64: true });
+    // Text without `"$` holds no Extended JSON wrappers, and plain JSON parses the same (and
+    // several times faster) without the EJSON walk.
+    parsed = text.includes('"$') ? BSON.EJSON.parse(text, { relaxed: true, useBigInt64: true }) : (JSON.parse(text) as unknown);
   } catch (error) {
     throw new DataException(`The record ${part} is a String but not JSON or Extended JSON: ${(error as Error).message}`, { code: 'MONGODB_INVALID_JSON', cause: error });
   }
