@@ -7,12 +7,9 @@ import { ConnectError, SinkConnector } from '../../runtime/connect/api/index.ts'
 import type { SinkTask } from '../../runtime/connect/api/index.ts';
 import { ELASTICSEARCH_SINK_CONFIG, parseSinkConfig, validateSinkConfig } from './config.ts';
 import { ElasticsearchSinkTask } from './sink-task.ts';
+import { CONFLUENT_ELASTICSEARCH_SINK_CLASS } from './plugin.ts';
 import { ELASTICSEARCH_SINK_VERSION } from './version.ts';
 
-/** Confluent's class name, so that existing connector configs run unchanged. */
-export const CONFLUENT_ELASTICSEARCH_SINK_CLASS = 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector';
-/** Our own class name. */
-export const SLUICE_ELASTICSEARCH_SINK_CLASS = 'io.sluice.connect.elasticsearch.ElasticsearchSinkConnector';
 
 export class ElasticsearchSinkConnector extends SinkConnector {
   /** The name plugin.path loading registers the class under (with its simple-name aliases). */

@@ -9,8 +9,6 @@ import { DATABASE_CONFIG, MONGODB_SINK_CONFIG, settingsForTopic } from './sink-c
 import { MongoSinkTask } from './sink-task.ts';
 import { MONGODB_CONNECTOR_VERSION } from './version.ts';
 
-export const OFFICIAL_MONGODB_SINK_CLASS = 'com.mongodb.kafka.connect.MongoSinkConnector';
-export const SLUICE_MONGODB_SINK_CLASS = 'sluice.connect.mongodb.MongoSinkConnector';
 
 export class MongoSinkConnector extends SinkConnector {
   #props: Record<string, string> = {};

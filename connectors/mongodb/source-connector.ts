@@ -9,8 +9,6 @@ import { MODE_CONFIG, MONGODB_SOURCE_CONFIG, sourceSettings } from './source-con
 import { MongoSourceTask } from './source-task.ts';
 import { MONGODB_CONNECTOR_VERSION } from './version.ts';
 
-export const OFFICIAL_MONGODB_SOURCE_CLASS = 'com.mongodb.kafka.connect.MongoSourceConnector';
-export const SLUICE_MONGODB_SOURCE_CLASS = 'sluice.connect.mongodb.MongoSourceConnector';
 
 export class MongoSourceConnector extends SourceConnector {
   #props: Record<string, string> = {};

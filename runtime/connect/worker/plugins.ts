@@ -10,8 +10,8 @@ import { availableConverters, availableHeaderConverters } from '../converters/in
 import { FILE_STREAM_SINK_CLASS, FileStreamSinkConnector } from '../../../connectors/file/filestream-sink.ts';
 import { FILE_STREAM_SOURCE_CLASS, FileStreamSourceConnector } from '../../../connectors/file/filestream-source.ts';
 import { FILE_SOURCE_CLASS, FileSourceConnector } from '../../../connectors/file/file-source-connector.ts';
-import { plugins as elasticsearchPlugins } from '../../../connectors/elasticsearch/index.ts';
-import { plugins as mongoDbPlugins } from '../../../connectors/mongodb/index.ts';
+import { plugins as elasticsearchPlugins } from '../../../connectors/elasticsearch/plugin.ts';
+import { plugins as mongoDbPlugins } from '../../../connectors/mongodb/plugin.ts';
 import { loadPluginPath } from './plugin-path.ts';
 import { transformationPlugins } from './transformation-chain.ts';
 
@@ -38,6 +38,15 @@ export interface PluginDescriptor {
 
 /** A class exported by a plugin module that looks like a connector. */
 export type ConnectorClass = new () => Connector;
+
+/** A connector known by name, type and version before its module loads (on first create()). */
+export interface LazyConnector {
+  readonly className: string;
+  readonly aliases: readonly string[];
+  readonly type: ConnectorType;
+  readonly version: string;
+  load(): ConnectorClass;
+}
 
 /** Kafka's alias rules: the simple name, and the simple name without a "Connector" suffix. */
 export function aliasesOf(className: string): string[] {
@@ -72,8 +81,8 @@ export class PluginRegistry {
     registry.register(FileStreamSourceConnector, { className: FILE_STREAM_SOURCE_CLASS, origin: 'builtin' });
     registry.register(FileStreamSinkConnector, { className: FILE_STREAM_SINK_CLASS, origin: 'builtin' });
     registry.register(FileSourceConnector, { className: FILE_SOURCE_CLASS, origin: 'builtin' });
-    for (const plugin of mongoDbPlugins) registry.register(plugin.connectorClass, { className: plugin.className, aliases: plugin.aliases, origin: 'builtin' });
-    for (const plugin of elasticsearchPlugins) registry.register(plugin.connectorClass, { className: plugin.className, aliases: plugin.aliases, origin: 'builtin' });
+    // The MongoDB and Elasticsearch connectors bring large client libraries: loaded when first used.
+    for (const plugin of [...mongoDbPlugins, ...elasticsearchPlugins]) registry.registerLazy(plugin, 'builtin');
     return registry;
   }
 
@@ -88,14 +97,31 @@ export class PluginRegistry {
     if (type === undefined) {
       throw new ConfigError(`${className} from ${options.origin} is not a connector: its taskClass() has neither poll() nor put()`, { code: 'PLUGIN_INVALID' });
     }
-    const plugin: ConnectorPlugin = {
+    return this.#add({
       className,
       aliases: [...new Set([...aliasesOf(className), ...(options.aliases ?? [])])],
       type,
       version: safeVersion(sample),
       origin: options.origin,
       create: () => new ctor(),
-    };
+    });
+  }
+
+  /** Registers a connector whose module loads on its first create(); see register() for the names. */
+  registerLazy(lazy: LazyConnector, origin: string): string[] {
+    let ctor: ConnectorClass | undefined;
+    return this.#add({
+      className: lazy.className,
+      aliases: [...new Set([...aliasesOf(lazy.className), ...lazy.aliases])],
+      type: lazy.type,
+      version: lazy.version,
+      origin,
+      create: () => new (ctor ??= lazy.load())(),
+    });
+  }
+
+  #add(plugin: ConnectorPlugin): string[] {
+    const { className } = plugin;
     const taken: string[] = [];
     if (this.#byName.has(className)) return [className];
     this.#connectors.push(plugin);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ELASTICSEARCH_SINK_CONFIG, parseSinkConfig, validateSinkConfig } from '../../../connectors/elasticsearch/config.ts';
-import { ElasticsearchSinkConnector, plugins } from '../../../connectors/elasticsearch/index.ts';
+import { ELASTICSEARCH_SINK_VERSION, ElasticsearchSinkConnector, plugins } from '../../../connectors/elasticsearch/index.ts';
 import { configReferenceMarkdown } from '../../../connectors/elasticsearch/config-docs.ts';
 import { withConfigReference } from '../../../runtime/connect/config/index.ts';
 
@@ -96,9 +96,11 @@ describe('Elasticsearch sink plugin', () => {
         className: 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector',
         aliases: ['ElasticsearchSink', 'ElasticsearchSinkConnector', 'io.sluice.connect.elasticsearch.ElasticsearchSinkConnector'],
         type: 'sink',
-        connectorClass: ElasticsearchSinkConnector,
+        version: ELASTICSEARCH_SINK_VERSION,
       }),
     ]);
+    // load() requires the module natively, apart from vitest's copy: compare by name.
+    expect(plugins[0].load().name).toBe(ElasticsearchSinkConnector.name);
   });
 
   it('gives every task the whole config and validates like the task', () => {
