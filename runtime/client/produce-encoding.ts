@@ -7,6 +7,7 @@
  * idempotence (producer id, epoch, sequences) and transactions keep working unchanged.
  */
 import { crc32c } from '@node-rs/crc32';
+import { sizeOfVarint, sizeOfVarlong, writeUnsignedVarint, writeVarint, writeVarlong } from '../broker/log/varint.ts';
 
 /** A message as platformatic's producer hands it to the Produce API. */
 export interface ProduceMessage {
@@ -75,19 +76,19 @@ function encodedHeadersOf(headers: Map<Buffer, Buffer | null | undefined>): Buff
  * and value; a null value as -1), names turned into bytes by `nameBytes`.
  */
 export function encodeHeaderBlock(headers: readonly (readonly [name: string, value: Uint8Array | null])[], nameBytes: (name: string) => Buffer): Map<Buffer, Buffer> {
-  let size = varIntSize(headers.length);
+  let size = sizeOfVarint(headers.length);
   for (const [name, value] of headers) {
     const nameLength = nameBytes(name).length;
-    size += varIntSize(nameLength) + nameLength + (value === null ? 1 : varIntSize(value.byteLength) + value.byteLength);
+    size += sizeOfVarint(nameLength) + nameLength + (value === null ? 1 : sizeOfVarint(value.byteLength) + value.byteLength);
   }
   const block = Buffer.allocUnsafe(size);
-  let at = writeVarInt(block, 0, headers.length);
+  let at = writeVarint(block, 0, headers.length);
   for (const [name, value] of headers) {
     at = writeBytesField(block, at, nameBytes(name));
     if (value === null) {
       block[at++] = 1; // zigzag(-1)
     } else {
-      at = writeVarInt(block, at, value.byteLength);
+      at = writeVarint(block, at, value.byteLength);
       block.set(value, at);
       at += value.byteLength;
     }
@@ -142,26 +143,26 @@ export function encodeProduceRequest(acks: number, timeoutMs: number, messages: 
   const transactionalId = options.transactionalId == null ? null : Buffer.from(options.transactionalId, 'utf8');
   const parts: Buffer[] = [];
   const head = Buffer.allocUnsafe(5 + (transactionalId?.length ?? 0) + 2 + 4 + 5);
-  let at = writeUnsignedVarInt(head, 0, transactionalId === null ? 0 : transactionalId.length + 1);
+  let at = writeUnsignedVarint(head, 0, transactionalId === null ? 0 : transactionalId.length + 1);
   if (transactionalId !== null) at += transactionalId.copy(head, at);
   at = head.writeInt16BE(acks, at);
   at = head.writeInt32BE(timeoutMs, at);
-  at = writeUnsignedVarInt(head, at, topics.length + 1);
+  at = writeUnsignedVarint(head, at, topics.length + 1);
   parts.push(head.subarray(0, at));
   for (const [topic, topicMessages] of topics) {
     const partitions = groupBy(topicMessages, (m) => m.partition ?? 0);
     const name = Buffer.from(topic, 'utf8');
     const topicHead = Buffer.allocUnsafe(5 + name.length + 5);
-    let t = writeUnsignedVarInt(topicHead, 0, name.length + 1);
+    let t = writeUnsignedVarint(topicHead, 0, name.length + 1);
     t += name.copy(topicHead, t);
-    t = writeUnsignedVarInt(topicHead, t, partitions.length + 1);
+    t = writeUnsignedVarint(topicHead, t, partitions.length + 1);
     parts.push(topicHead.subarray(0, t));
     for (const [partitionKey, list] of partitions) {
       const partition = Number(partitionKey);
       const batch = encodeRecordBatch(list, topic, partition, options, now);
       const partitionHead = Buffer.allocUnsafe(4 + 5);
       let p = partitionHead.writeInt32BE(partition, 0);
-      p = writeUnsignedVarInt(partitionHead, p, batch.length + 1);
+      p = writeUnsignedVarint(partitionHead, p, batch.length + 1);
       parts.push(partitionHead.subarray(0, p), batch, TAGGED_FIELDS_NONE);
     }
     parts.push(TAGGED_FIELDS_NONE);
@@ -198,7 +199,7 @@ export function encodeRecordBatch(messages: readonly ProduceMessage[], topic: st
     const big = ts - firstTimestamp;
     const delta = big >= -INT32_LIMIT && big < INT32_LIMIT ? Number(big) : big;
     deltas[i] = delta;
-    let size = 1 + (typeof delta === 'number' ? varIntSize(delta) : varLongSize(delta)) + varIntSize(i);
+    let size = 1 + (typeof delta === 'number' ? sizeOfVarint(delta) : sizeOfVarlong(delta)) + sizeOfVarint(i);
     size += bytesFieldSize(m.key);
     size += bytesFieldSize(m.value);
     const headers = m.headers;
@@ -208,11 +209,11 @@ export function encodeRecordBatch(messages: readonly ProduceMessage[], topic: st
     } else if (block !== undefined) {
       size += block.length;
     } else {
-      size += varIntSize(headers.size);
+      size += sizeOfVarint(headers.size);
       for (const [name, value] of headers) size += bytesFieldSize(name) + bytesFieldSize(value);
     }
     sizes[i] = size;
-    total += varIntSize(size) + size;
+    total += sizeOfVarint(size) + size;
   }
   const out = Buffer.allocUnsafe(total);
   let at = 0;
@@ -232,11 +233,11 @@ export function encodeRecordBatch(messages: readonly ProduceMessage[], topic: st
   at = out.writeInt32BE(count, at);
   for (let i = 0; i < count; i++) {
     const m = messages[i];
-    at = writeVarInt(out, at, sizes[i]);
+    at = writeVarint(out, at, sizes[i]);
     out[at++] = 0;
     const delta = deltas[i];
-    at = typeof delta === 'number' ? writeVarInt(out, at, delta) : writeVarLong(out, at, delta);
-    at = writeVarInt(out, at, i);
+    at = typeof delta === 'number' ? writeVarint(out, at, delta) : writeVarlong(out, at, delta);
+    at = writeVarint(out, at, i);
     at = writeBytesField(out, at, m.key);
     at = writeBytesField(out, at, m.value);
     const headers = m.headers;
@@ -246,7 +247,7 @@ export function encodeRecordBatch(messages: readonly ProduceMessage[], topic: st
     } else if (block !== undefined) {
       at += block.copy(out, at);
     } else {
-      at = writeVarInt(out, at, headers.size);
+      at = writeVarint(out, at, headers.size);
       for (const [name, value] of headers) {
         at = writeBytesField(out, at, name);
         at = writeBytesField(out, at, value);
@@ -258,7 +259,7 @@ export function encodeRecordBatch(messages: readonly ProduceMessage[], topic: st
 }
 
 function bytesFieldSize(bytes: Buffer | null | undefined): number {
-  return bytes == null ? 1 : varIntSize(bytes.length) + bytes.length;
+  return bytes == null ? 1 : sizeOfVarint(bytes.length) + bytes.length;
 }
 
 function writeBytesField(out: Buffer, at: number, bytes: Buffer | null | undefined): number {
@@ -266,55 +267,6 @@ function writeBytesField(out: Buffer, at: number, bytes: Buffer | null | undefin
     out[at] = 1; // zigzag(-1)
     return at + 1;
   }
-  at = writeVarInt(out, at, bytes.length);
+  at = writeVarint(out, at, bytes.length);
   return at + bytes.copy(out, at);
-}
-
-/** Bytes of a zigzag varint of a 32-bit signed value. */
-function varIntSize(value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0;
-  let size = 1;
-  while (v >= 0x80) {
-    v >>>= 7;
-    size++;
-  }
-  return size;
-}
-
-function writeVarInt(out: Buffer, at: number, value: number): number {
-  return writeUnsignedVarInt(out, at, ((value << 1) ^ (value >> 31)) >>> 0);
-}
-
-function writeUnsignedVarInt(out: Buffer, at: number, value: number): number {
-  let v = value;
-  while (v >= 0x80) {
-    out[at++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[at++] = v;
-  return at;
-}
-
-function zigzag64(value: bigint): bigint {
-  return BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
-}
-
-function varLongSize(value: bigint): number {
-  let v = zigzag64(value);
-  let size = 1;
-  while (v >= 0x80n) {
-    v >>= 7n;
-    size++;
-  }
-  return size;
-}
-
-function writeVarLong(out: Buffer, at: number, value: bigint): number {
-  let v = zigzag64(value);
-  while (v >= 0x80n) {
-    out[at++] = Number(v & 0x7fn) | 0x80;
-    v >>= 7n;
-  }
-  out[at++] = Number(v);
-  return at;
 }
