@@ -20,6 +20,7 @@ import { parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
 import { freePort } from '../services/free-port.ts';
+import { processCpuMs, rssMb } from './proc.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const TOOL_TIMEOUT = 600_000;
@@ -44,29 +45,15 @@ interface ConsumeFigures {
   cpuMsPerMb: number;
 }
 
-/** User + system CPU time a process has used so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
-async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 /**
  * Runs `work` and adds the broker's CPU time per MB moved to its figures: the perf tools and both
  * brokers share two cores, so throughput is often the client's limit, while CPU per MB is the
  * broker's own cost.
  */
 async function withBrokerCpu<F extends { mbPerSec: number; recordsPerSec: number }>(pid: number, mb: number, work: () => Promise<F>): Promise<F & { cpuMsPerMb: number }> {
-  const before = await cpuMs(pid);
+  const before = processCpuMs(pid);
   const figures = await work();
-  return { ...figures, cpuMsPerMb: ((await cpuMs(pid)) - before) / mb };
-}
-
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
+  return { ...figures, cpuMsPerMb: (processCpuMs(pid) - before) / mb };
 }
 
 async function startSluice(dataDir: string, overrides: Record<string, string>): Promise<{ target: Target; child: ChildProcess }> {
@@ -210,8 +197,8 @@ async function run({ smoke }: { smoke: boolean }): Promise<void> {
   const rows: Row[] = [];
   const rss = { sluice: 0, kafka: 0 };
   const noteRss = async (): Promise<void> => {
-    rss.sluice = Math.max(rss.sluice, await rssMb(sluice.target.pid));
-    rss.kafka = Math.max(rss.kafka, await rssMb(kafka.pid));
+    rss.sluice = Math.max(rss.sluice, rssMb(sluice.target.pid));
+    rss.kafka = Math.max(rss.kafka, rssMb(kafka.pid));
   };
   try {
     const cases: ProduceCase[] = [];
@@ -271,8 +258,8 @@ async function run({ smoke }: { smoke: boolean }): Promise<void> {
       await createTopic(idle.target, 'idle-100', 100);
       await createTopic(kafka, `idle-100-${randomUUID()}`, 100);
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      const ours = await rssMb(idle.target.pid);
-      rows.push({ case: 'broker RSS idle, 100 partitions (target ≤ 150 MB)', metric: 'MB', ours, anchor: await rssMb(kafka.pid), anchorName: 'Kafka', higherIsBetter: false });
+      const ours = rssMb(idle.target.pid);
+      rows.push({ case: 'broker RSS idle, 100 partitions (target ≤ 150 MB)', metric: 'MB', ours, anchor: rssMb(kafka.pid), anchorName: 'Kafka', higherIsBetter: false });
       process.stdout.write(`idle RSS with 100 partitions: sluice ${ours.toFixed(0)} MB (${ours <= 150 ? 'met' : 'MISSED'} ≤ 150 MB)\n`);
     } finally {
       await stopSluice(idle.child);

@@ -19,6 +19,7 @@ import { CONNECT_STANDALONE, freePort, properties } from '../integration/connect
 import { SERVICES_DIR, parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
+import { rssMb } from './proc.ts';
 
 const LINE_BYTES = 200;
 
@@ -42,15 +43,6 @@ function writeInput(file: string, lines: number): void {
   }
   writeSync(fd, chunk);
   closeSync(fd);
-}
-
-function rssMb(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
 }
 
 /** The JVM of kafka-tool is a child of its shell: the largest RSS among the process and its children. */

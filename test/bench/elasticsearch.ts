@@ -16,7 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,8 @@ import { ElasticsearchSinkTask } from '../../connectors/elasticsearch/index.ts';
 import { parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
+import { processCpuMs } from './proc.ts';
+import { freePort } from '../services/free-port.ts';
 
 const POLL = 500;
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -166,24 +168,6 @@ async function sinkTask(url: string, file: string, index: string, kind: ValueKin
   return offset / seconds;
 }
 
-/** CPU time (user + system) a process has used so far, in ms (from /proc; clock ticks are 10 ms on Linux). */
-async function processCpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function waitForPort(port: number, child: ChildProcess, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
@@ -276,7 +260,7 @@ async function throughWorker(client: Client, url: string, dir: string, broker: C
     }),
   );
   const sink = { 'connector.class': 'ElasticsearchSink', topics: topic, 'connection.url': url, 'key.ignore': 'true', 'schema.ignore': 'true', 'read.timeout.ms': '30000', ...HELPER_SHAPED };
-  const cpuAtSpawn = await processCpuMs(broker.pid!);
+  const cpuAtSpawn = processCpuMs(broker.pid!);
   const child = spawn(process.execPath, [path.join(REPO, 'runtime/cli/connect-standalone.ts'), worker], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } });
   // Warnings and errors only (SLUICE_LOG_LEVEL=warn), kept for the message if the worker stops.
   let errors = '';
@@ -284,7 +268,7 @@ async function throughWorker(client: Client, url: string, dir: string, broker: C
   let exited = false;
   child.once('exit', () => (exited = true));
   try {
-    const cpuNow = async (): Promise<number> => (await processCpuMs(child.pid!)) + (await processCpuMs(broker.pid!));
+    const cpuNow = (): number => processCpuMs(child.pid!) + processCpuMs(broker.pid!);
     await waitForRest(restUrl, child, () => errors);
     // A first sink on a topic without records loads the connector's code and its client.
     const warmUp = `${name}-warm-up`;
@@ -292,8 +276,8 @@ async function throughWorker(client: Client, url: string, dir: string, broker: C
     await waitForRunningTask(restUrl, warmUp, child, () => errors);
     const deleted = await fetch(`${restUrl}/connectors/${warmUp}`, { method: 'DELETE' });
     if (!deleted.ok) throw new Error(`deleting the warm-up sink failed: ${deleted.status} ${await deleted.text()}`);
-    const cpuAtCreate = await cpuNow();
-    const brokerCpuAtCreate = await processCpuMs(broker.pid!);
+    const cpuAtCreate = cpuNow();
+    const brokerCpuAtCreate = processCpuMs(broker.pid!);
     await createConnector(restUrl, name, sink);
     let first: { at: number; indexed: number } | null = null;
     for (;;) {
@@ -306,8 +290,8 @@ async function throughWorker(client: Client, url: string, dir: string, broker: C
     }
     if (first!.indexed >= count) throw new Error(`Elasticsearch counted all ${count} documents at once: too few documents to measure a rate`);
     const docsPerSec = (count - first!.indexed) / ((performance.now() - first!.at) / 1000);
-    const cpuMs = (await cpuNow()) - cpuAtCreate;
-    const brokerCpuMs = (await processCpuMs(broker.pid!)) - brokerCpuAtCreate;
+    const cpuMs = cpuNow() - cpuAtCreate;
+    const brokerCpuMs = processCpuMs(broker.pid!) - brokerCpuAtCreate;
     return { docsPerSec, cpuMsPer10k: cpuMs * (10_000 / count), brokerCpuMsPer10k: brokerCpuMs * (10_000 / count), startupCpuMs: cpuAtCreate - cpuAtSpawn };
   } finally {
     child.kill('SIGTERM');

@@ -14,7 +14,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -25,6 +24,7 @@ import { KafkaRegistryStore } from '../../schema-registry/store/index.ts';
 import { parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
+import { freePort } from '../services/free-port.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const LOAD = path.join(import.meta.dirname, 'registry-load.ts');
@@ -40,17 +40,6 @@ interface LoadRequest {
   method: string;
   path: string;
   body?: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function load(dir: string, job: Record<string, unknown>): Promise<Record<string, number>> {

@@ -3,8 +3,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,19 +10,11 @@ import type { Client } from '@elastic/elasticsearch';
 import { expect } from 'vitest';
 import { serviceUrl } from '../services/services.ts';
 import { countOf, documents, uniqueTopic } from './elasticsearch-harness.ts';
+import { freePort } from '../services/free-port.ts';
+
+export { freePort };
 
 const REPO = path.resolve(import.meta.dirname, '../..');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Pipeline {
   dir: string;

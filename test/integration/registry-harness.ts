@@ -5,10 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { pino } from 'pino';
 import { startRegistry, type RunningRegistry, type StartRegistryOptions } from '../../schema-registry/http/index.ts';
+import { freePort } from '../services/free-port.ts';
+
+export { freePort };
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const SLUICE_CLI = path.join(REPO_ROOT, 'runtime/cli/sluice.ts');
@@ -22,14 +24,6 @@ export interface RegistryNames {
 export function uniqueNames(): RegistryNames {
   const id = randomUUID();
   return { topic: `_schemas-${id}`, groupId: `schema-registry-${id}` };
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export function startTestRegistry(bootstrap: string, names: RegistryNames, options: Partial<StartRegistryOptions> = {}): Promise<RunningRegistry> {
