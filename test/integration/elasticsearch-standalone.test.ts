@@ -50,7 +50,7 @@ describe('connect-standalone: JSON-lines file → topic → Elasticsearch', () =
       await consumer.connect();
       await consumer.subscribe({ topic: pipeline.dlqTopic, fromBeginning: true });
       const dead = await new Promise<{ value: string; headers: Record<string, string> }>((resolve, reject) => {
-        setTimeout(() => reject(new Error(`nothing in ${pipeline.dlqTopic} after 30 s:\n${worker.output().slice(-5000)}`)), 30_000);
+        setTimeout(() => reject(new Error(`nothing in ${pipeline.dlqTopic} after 90 s:\n${worker.output().slice(-5000)}`)), 90_000);
         void consumer.run({
           eachMessage: async ({ message }) =>
             resolve({ value: message.value?.toString() ?? '', headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) }),
@@ -65,5 +65,5 @@ describe('connect-standalone: JSON-lines file → topic → Elasticsearch', () =
     }
     expect(await worker.exited).toBe(0);
     expect(await countOf(client, pipeline.topic)).toBe(pipeline.lines - 1);
-  });
+  }, 300_000);
 });
