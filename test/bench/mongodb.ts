@@ -17,7 +17,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,6 +29,7 @@ import { MongoSinkTask } from '../../connectors/mongodb/index.ts';
 import { failureReason, parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
+import { freePort } from '../services/free-port.ts';
 
 const POLL = 500;
 const RUNS = 2;
@@ -121,17 +121,6 @@ async function driverRun(url: string, docs: Document[], kind: 'replace' | 'inser
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const OFFICIAL_VERSION = '2.0.1';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The official connector's jars (and their dependencies) from Maven Central, cached by test/services' helper. */
 async function officialConnectorLib(): Promise<string> {

@@ -11,11 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Running } from '../integration/connect-harness.ts';
-import { CONNECT_STANDALONE, freePort, properties, run, stop } from '../integration/connect-harness.ts';
+import { CONNECT_STANDALONE, freePort, properties, run, stop, waitFor } from '../integration/connect-harness.ts';
 import { serviceUrl } from '../services/services.ts';
 
 const LINES = 5000;
@@ -26,17 +24,6 @@ afterAll(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   await client?.close();
 });
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string, worker: Running): Promise<void> {
-  let ended = false;
-  void worker.exited.then(() => (ended = true));
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (ended) throw new Error(`waiting for ${what}: the worker exited\n${worker.output().slice(-4000)}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${worker.output().slice(-4000)}`);
-    await sleep(200);
-  }
-}
 
 describe('connect-standalone killed with SIGKILL under the MongoDB sink', () => {
   it('writes every line after a restart: exactly once with an idempotent id, duplicates counted without', async () => {
@@ -71,7 +58,7 @@ describe('connect-standalone killed with SIGKILL under the MongoDB sink', () => 
     const inserts = client.db(database).collection('inserts');
     const first = run(CONNECT_STANDALONE, files, { cwd: dir });
     try {
-      await until(async () => (await idempotent.countDocuments()) >= 1000, 120_000, '1000 documents in the idempotent collection before the kill', first);
+      await waitFor(async () => (await idempotent.countDocuments()) >= 1000, 120_000, '1000 documents in the idempotent collection before the kill', first);
     } finally {
       first.child.kill('SIGKILL');
     }
@@ -81,7 +68,7 @@ describe('connect-standalone killed with SIGKILL under the MongoDB sink', () => 
 
     const second = run(CONNECT_STANDALONE, files, { cwd: dir });
     try {
-      await until(async () => (await idempotent.countDocuments()) === LINES && (await inserts.countDocuments()) >= LINES && (await inserts.distinct('name')).length === LINES, 300_000, `all ${LINES} lines in both collections`, second);
+      await waitFor(async () => (await idempotent.countDocuments()) === LINES && (await inserts.countDocuments()) >= LINES && (await inserts.distinct('name')).length === LINES, 300_000, `all ${LINES} lines in both collections`, second);
     } finally {
       expect(await stop(second)).toBe(0);
     }

@@ -42,11 +42,11 @@ export async function startSluiceBroker(dataDir: string, port: number): Promise<
 }
 
 /** Polls `check` until it holds; fails (with the process output) on timeout or when `process` exits. */
-export async function waitFor(check: () => boolean, timeoutMs: number, what: string, process?: Running): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, process?: Running): Promise<void> {
   let ended = false;
   void process?.exited.then(() => (ended = true));
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (ended) throw new Error(`waiting for ${what}: the process exited\n${process!.output().slice(-4000)}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${process ? `\n${process.output().slice(-4000)}` : ''}`);
     await sleep(200);

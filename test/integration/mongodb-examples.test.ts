@@ -6,12 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Running } from './connect-harness.ts';
-import { CONNECT_STANDALONE, REPO, freePort, run, stop } from './connect-harness.ts';
+import { CONNECT_STANDALONE, REPO, freePort, run, stop, waitFor } from './connect-harness.ts';
 import { serviceUrl } from '../services/services.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -42,18 +41,6 @@ function startWorker(dir: string, files: string[], env: Record<string, string>):
   return worker;
 }
 
-/** Polls an async check until it holds; fails with the worker's output on timeout or exit. */
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string, worker: Running): Promise<void> {
-  let ended = false;
-  void worker.exited.then(() => (ended = true));
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (ended) throw new Error(`waiting for ${what}: the worker exited\n${worker.output().slice(-4000)}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${worker.output().slice(-4000)}`);
-    await sleep(300);
-  }
-}
-
 describe('examples/file-to-mongodb', () => {
   it('streams orders.jsonl through the integrated broker into MongoDB (FerretDB), one document per order id', { timeout: 240_000 }, async () => {
     const database = `shop_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
@@ -62,9 +49,9 @@ describe('examples/file-to-mongodb', () => {
     cleanups.push(() => mongo.close());
     const orders = mongo.db(database).collection('orders');
     const worker = startWorker(dir, ['file-source.properties', 'mongodb-sink.properties'], { MONGODB_URL: serviceUrl('ferretdb') });
-    await until(async () => (await orders.countDocuments()) === 6 && (await orders.findOne({ _id: 1002 as never }))?.amount === 9.75, 120_000, '6 orders in MongoDB', worker);
+    await waitFor(async () => (await orders.countDocuments()) === 6 && (await orders.findOne({ _id: 1002 as never }))?.amount === 9.75, 120_000, '6 orders in MongoDB', worker);
     writeFileSync(path.join(dir, 'orders.jsonl'), '{"id": 1010, "customer": "Edsger Dijkstra", "amount": 12, "currency": "EUR"}\n', { flag: 'a' });
-    await until(async () => (await orders.countDocuments()) === 7, 60_000, 'the appended order', worker);
+    await waitFor(async () => (await orders.countDocuments()) === 7, 60_000, 'the appended order', worker);
     expect(await stop(worker)).toBe(0);
     const docs = await orders.find({}).sort({ _id: 1 }).toArray();
     expect(docs.map((d) => d._id)).toEqual([1001, 1002, 1003, 1004, 1005, 1006, 1010]);
@@ -96,9 +83,9 @@ describe('examples/mongodb-to-elasticsearch', () => {
       await es.indices.refresh({ index });
       return (await es.count({ index })).count;
     };
-    await until(async () => (await count()) === 2, 120_000, 'the 2 copied documents in Elasticsearch', worker);
+    await waitFor(async () => (await count()) === 2, 120_000, 'the 2 copied documents in Elasticsearch', worker);
     const { insertedId } = await orders.insertOne({ customer: 'Grace', amount: 130 });
-    await until(async () => (await count()) === 3, 60_000, 'the streamed insert in Elasticsearch', worker);
+    await waitFor(async () => (await count()) === 3, 60_000, 'the streamed insert in Elasticsearch', worker);
     const grace = await es.get<{ customer: string; amount: number }>({ index, id: insertedId.toHexString() });
     expect(grace._source).toEqual({ customer: 'Grace', amount: 130 });
     const ada = await es.get<{ customer: string; amount: number }>({ index, id: existing.insertedIds[0]!.toHexString() });
