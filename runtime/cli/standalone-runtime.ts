@@ -42,7 +42,6 @@ import { ConfigError, SluiceError, messageOf } from '../util/errors.ts';
 import { systemRandom } from '../util/random.ts';
 import type { EmbeddedBroker } from './embedded-broker.ts';
 import { startEmbeddedBroker } from './embedded-broker.ts';
-import { startRegistry } from '../../schema-registry/http/index.ts';
 import { version } from './version.ts';
 
 interface Prepared {
@@ -201,6 +200,8 @@ async function start(prepared: Prepared, loggers: LoggerLevels, log: Logger): Pr
     // converters work with no other process; their unset schema.registry.url points at it.
     const converterDefaults: Record<string, string> = {};
     if (prepared.registryEnabled) {
+      // Loaded only when enabled: a worker against an external cluster never pays for it.
+      const { startRegistry } = await import('../../schema-registry/http/index.ts');
       const registry = await startRegistry({
         listeners: config.get(REGISTRY_LISTENERS_CONFIG),
         listenersKey: REGISTRY_LISTENERS_CONFIG,

@@ -1,13 +1,15 @@
+// @services kafka
 // connect-standalone with the integrated broker also runs the integrated schema registry
 // (registry.enabled defaults to true then), and a registry converter whose schema.registry.url
 // is unset registers its schemas there. A record whose schema the registry refuses never reaches
-// its topic.
+// its topic. Against an external cluster the registry is off unless asked for.
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KafkaConsumer } from '../../runtime/client/index.ts';
 import type { Running } from './connect-harness.ts';
+import { serviceUrl } from '../services/services.ts';
 import { CONNECT_STANDALONE, freePort, properties, run, stop, waitFor } from './connect-harness.ts';
 
 const processes: Running[] = [];
@@ -44,16 +46,7 @@ describe('connect-standalone: integrated schema registry', () => {
     );
     const cli = run(CONNECT_STANDALONE, ['worker.properties', 'source.properties'], { cwd: dir });
     processes.push(cli);
-    let seen: string[] = [];
-    // waitFor checks synchronously: the subject list is refreshed in the background meanwhile.
-    const refreshing = (async () => {
-      while (!seen.includes('registry-lines-value') && cli.child.exitCode === null) {
-        seen = await subjects(registryUrl);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    })();
-    await waitFor(() => seen.includes('registry-lines-value'), 120_000, 'subject registry-lines-value in the integrated registry', cli);
-    await refreshing;
+    await waitFor(async () => (await subjects(registryUrl)).includes('registry-lines-value'), 120_000, 'subject registry-lines-value in the integrated registry', cli);
     const latest = (await (await fetch(`${registryUrl}/subjects/registry-lines-value/versions/latest`)).json()) as { schema: string; version: number };
     expect(latest.version).toBe(1);
     expect(latest.schema).toBe('"string"');
@@ -155,5 +148,29 @@ describe('connect-standalone: integrated schema registry', () => {
     processes.push(refused);
     expect(await refused.exited).not.toBe(0);
     expect(refused.output()).toContain('value.converter.schema.registry.url: Missing required configuration "schema.registry.url"');
+  });
+
+  it('is off by default against an external cluster (bootstrap.servers set)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-embedded-registry-'));
+    const registryUrl = `http://127.0.0.1:${await freePort()}`;
+    writeFileSync(path.join(dir, 'input.txt'), '');
+    writeFileSync(
+      path.join(dir, 'worker.properties'),
+      properties({
+        'bootstrap.servers': serviceUrl('kafka'),
+        'registry.listeners': registryUrl,
+        listeners: `http://127.0.0.1:${await freePort()}`,
+        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
+      }),
+    );
+    writeFileSync(path.join(dir, 'source.properties'), properties({ name: 'lines', 'connector.class': 'FileStreamSource', file: path.join(dir, 'input.txt'), topic: `lines-${path.basename(dir)}` }));
+    const cli = run(CONNECT_STANDALONE, ['worker.properties', 'source.properties'], { cwd: dir });
+    processes.push(cli);
+    await waitFor(() => cli.output().includes('Kafka Connect standalone started'), 120_000, 'the worker to start', cli);
+    expect(cli.output()).not.toContain('started the integrated schema registry');
+    await expect(fetch(`${registryUrl}/subjects`)).rejects.toThrow();
+    expect(await stop(cli)).toBe(0);
   });
 });
