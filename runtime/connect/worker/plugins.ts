@@ -107,7 +107,11 @@ export class PluginRegistry {
     });
   }
 
-  /** Registers a connector whose module loads on its first create(); see register() for the names. */
+  /**
+   * Registers a connector whose module loads on its first create(); see register() for the names.
+   * The built-ins load with require(), which under vitest gives a module copy apart from the
+   * test's own imports: tests compare such classes by name, not identity.
+   */
   registerLazy(lazy: LazyConnector, origin: string): string[] {
     let ctor: ConnectorClass | undefined;
     return this.#add({
