@@ -14,9 +14,18 @@ export interface SubmittedRecord {
 
 interface PartitionQueue {
   partition: SourceMap;
-  records: SubmittedRecord[];
+  /** Records not yet acknowledged, and acknowledged ones behind an unacknowledged one; slots before `head` are cleared. */
+  records: Array<QueuedRecord | undefined>;
   /** Index of the oldest record still in `records`. */
   head: number;
+  /** The newest offset of the acknowledged prefix, not yet taken by committable(). */
+  ackedOffset: SourceMap | null;
+  /** How many records that prefix has accumulated since the last committable(). */
+  ackedCount: number;
+}
+
+interface QueuedRecord extends SubmittedRecord {
+  readonly queue: PartitionQueue;
 }
 
 export interface CommittableOffsets {
@@ -38,9 +47,8 @@ export class SubmittedRecords {
   }
 
   submit(partition: SourceMap | null, offset: SourceMap | null): SubmittedRecord {
-    const record: SubmittedRecord = { acked: false, offset };
     this.#outstanding++;
-    if (partition === null || offset === null) return record;
+    if (partition === null || offset === null) return { acked: false, offset };
     let key = this.#keys.get(partition);
     if (key === undefined) {
       key = canonicalJson(partition);
@@ -48,11 +56,12 @@ export class SubmittedRecords {
     }
     let queue = this.#queues.get(key);
     if (queue === undefined) {
-      queue = { partition, records: [], head: 0 };
+      queue = { partition, records: [], head: 0, ackedOffset: null, ackedCount: 0 };
       this.#queues.set(key, queue);
     }
-    queue.records.push(record);
-    return record;
+    const queued: QueuedRecord = { acked: false, offset, queue };
+    queue.records.push(queued);
+    return queued;
   }
 
   /** The record was acknowledged by Kafka, dropped by a transform, or skipped by errors.tolerance=all. */
@@ -60,6 +69,7 @@ export class SubmittedRecords {
     if (record.acked) return;
     record.acked = true;
     this.#outstanding--;
+    if ('queue' in record) advance((record as QueuedRecord).queue);
     if (this.#outstanding === 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
@@ -72,20 +82,12 @@ export class SubmittedRecords {
     const offsets: CommittableOffsets['offsets'] = [];
     let committedRecords = 0;
     for (const [key, queue] of this.#queues) {
-      let last: SubmittedRecord | undefined;
-      let popped = 0;
-      while (queue.head < queue.records.length && queue.records[queue.head].acked) {
-        last = queue.records[queue.head++];
-        popped++;
-      }
-      if (last === undefined) continue;
-      committedRecords += popped;
+      if (queue.ackedOffset === null) continue;
+      offsets.push({ partition: queue.partition, offset: queue.ackedOffset });
+      committedRecords += queue.ackedCount;
+      queue.ackedOffset = null;
+      queue.ackedCount = 0;
       if (queue.head === queue.records.length) this.#queues.delete(key);
-      else if (queue.head > 1024 && queue.head * 2 > queue.records.length) {
-        queue.records = queue.records.slice(queue.head);
-        queue.head = 0;
-      }
-      offsets.push({ partition: queue.partition, offset: last.offset! });
     }
     return { offsets, committedRecords };
   }
@@ -104,5 +106,26 @@ export class SubmittedRecords {
       };
       this.#idleWaiters.push(wake);
     });
+  }
+}
+
+/**
+ * Moves a partition's acknowledged prefix out of its queue, keeping only the newest offset: with
+ * acknowledgements arriving in order the queue holds just the records in flight, however long
+ * the offset flush interval (a million acknowledged records would otherwise wait for the flush).
+ */
+function advance(queue: PartitionQueue): void {
+  const { records } = queue;
+  for (let next = records[queue.head]; next?.acked === true; next = records[queue.head]) {
+    queue.ackedOffset = next.offset;
+    records[queue.head++] = undefined;
+    queue.ackedCount++;
+  }
+  if (queue.head === records.length) {
+    records.length = 0;
+    queue.head = 0;
+  } else if (queue.head > 1024 && queue.head * 2 > records.length) {
+    queue.records = records.slice(queue.head);
+    queue.head = 0;
   }
 }

@@ -72,6 +72,25 @@ describe('SubmittedRecords', () => {
     expect(submitted.committable().offsets).toEqual([]);
   });
 
+  it('gathers a long acknowledged stream between commits into its newest offset and count', () => {
+    const submitted = new SubmittedRecords();
+    const partition = { filename: 'f' };
+    let pending = submitted.submit(partition, { position: 0 });
+    for (let i = 1; i <= 5000; i++) {
+      const next = submitted.submit(partition, { position: i });
+      submitted.ack(pending);
+      pending = next;
+    }
+    expect(submitted.committable()).toEqual({ offsets: [{ partition, offset: { position: 4999 } }], committedRecords: 5000 });
+    expect(submitted.committable()).toEqual({ offsets: [], committedRecords: 0 });
+    const late = submitted.submit(partition, { position: 5001 });
+    submitted.ack(late);
+    expect(submitted.committable().offsets).toEqual([]);
+    submitted.ack(pending);
+    expect(submitted.committable()).toEqual({ offsets: [{ partition, offset: { position: 5001 } }], committedRecords: 2 });
+    expect(submitted.outstanding).toBe(0);
+  });
+
   it('keeps partitions apart and counts records without offsets as outstanding', async () => {
     const submitted = new SubmittedRecords();
     const x = submitted.submit({ p: 'x' }, { o: 1 });
