@@ -42,6 +42,31 @@ function countDuplicates(values: readonly string[]): { lost: string[]; duplicate
   return { lost: expected(1, LINES).filter((v) => !seen.has(v)), duplicates: values.length - seen.size };
 }
 
+/**
+ * Starts a worker with `connector`, kills it with SIGKILL midway through the file, starts it again
+ * and waits until every line is in the topic; then reads the topic and counts lost and repeated lines.
+ */
+async function killAndRestart(
+  bootstrap: string,
+  topic: string,
+  workerDir: string,
+  connector: Record<string, string | number>,
+  flushIntervalMs: number,
+  hooks: { afterKill?: () => void; afterRestart?: () => Promise<void> } = {},
+): Promise<{ atKill: number; values: string[]; lost: string[]; duplicates: number }> {
+  const first = await startFileSource(workerDir, bootstrap, connector, { 'offset.flush.interval.ms': flushIntervalMs });
+  workers.push(first);
+  const atKill = await killMidway(bootstrap, topic, first);
+  hooks.afterKill?.();
+  const second = await startFileSource(workerDir, bootstrap, connector, { 'offset.flush.interval.ms': flushIntervalMs });
+  workers.push(second);
+  await untilComplete(bootstrap, topic, second);
+  await hooks.afterRestart?.();
+  expect(await stop(second)).toBe(0);
+  const values = (await readTopic(bootstrap, topic)).map(text);
+  return { atKill, values, ...countDuplicates(values) };
+}
+
 describe('FileSource and kill -9', () => {
   it('spool: killed mid-file, restarted: every line arrives, at most one batch twice, the file is moved once committed', async () => {
     const bootstrap = serviceUrl('kafka');
@@ -62,21 +87,15 @@ describe('FileSource and kill -9', () => {
       'batch.size': BATCH,
       'max.uncommitted.records': BATCH,
     };
-    const workerDir = path.join(dir, 'worker');
-    const first = await startFileSource(workerDir, bootstrap, connector, { 'offset.flush.interval.ms': 100 });
-    workers.push(first);
-    const atKill = await killMidway(bootstrap, topic, first);
+    const { atKill, values, lost, duplicates } = await killAndRestart(bootstrap, topic, path.join(dir, 'worker'), connector, 100, {
+      // Not moved before its records were committed.
+      afterKill: () => expect(readdirSync(input)).toEqual(['big.txt']),
+      afterRestart: async () => {
+        const deadline = Date.now() + 60_000;
+        while (readdirSync(input).length > 0 && Date.now() < deadline) await sleep(200);
+      },
+    });
     expect(atKill).toBeLessThan(LINES);
-    expect(readdirSync(input)).toEqual(['big.txt']);
-
-    const second = await startFileSource(workerDir, bootstrap, connector, { 'offset.flush.interval.ms': 100 });
-    workers.push(second);
-    await untilComplete(bootstrap, topic, second);
-    const deadline = Date.now() + 60_000;
-    while (readdirSync(input).length > 0 && Date.now() < deadline) await sleep(200);
-    expect(await stop(second)).toBe(0);
-    const values = (await readTopic(bootstrap, topic)).map(text);
-    const { lost, duplicates } = countDuplicates(values);
     expect(lost).toEqual([]);
     expect(duplicates).toBeLessThanOrEqual(BATCH);
     expect(values.length).toBe(LINES + duplicates);
@@ -92,16 +111,7 @@ describe('FileSource and kill -9', () => {
     const log = path.join(dir, 'app.log');
     writeFileSync(log, numbered(1, LINES));
     const connector = { mode: 'tail', topic, 'file.paths': log, 'batch.size': BATCH, 'max.uncommitted.records': BATCH };
-    const workerDir = path.join(dir, 'worker');
-    const first = await startFileSource(workerDir, bootstrap, connector, { 'offset.flush.interval.ms': 100 });
-    workers.push(first);
-    const atKill = await killMidway(bootstrap, topic, first);
-    const second = await startFileSource(workerDir, bootstrap, connector, { 'offset.flush.interval.ms': 100 });
-    workers.push(second);
-    await untilComplete(bootstrap, topic, second);
-    expect(await stop(second)).toBe(0);
-    const values = (await readTopic(bootstrap, topic)).map(text);
-    const { lost, duplicates } = countDuplicates(values);
+    const { atKill, values, lost, duplicates } = await killAndRestart(bootstrap, topic, path.join(dir, 'worker'), connector, 100);
     expect(lost).toEqual([]);
     expect(duplicates).toBeLessThanOrEqual(BATCH);
     // The restart resumes at one line and goes on in file order.
@@ -117,16 +127,7 @@ describe('FileSource and kill -9', () => {
     const log = path.join(dir, 'app.log');
     writeFileSync(log, numbered(1, LINES));
     const connector = { mode: 'tail', topic, 'file.paths': log };
-    const workerDir = path.join(dir, 'worker');
-    const first = await startFileSource(workerDir, bootstrap, connector, { 'offset.flush.interval.ms': 1000 });
-    workers.push(first);
-    const atKill = await killMidway(bootstrap, topic, first);
-    const second = await startFileSource(workerDir, bootstrap, connector, { 'offset.flush.interval.ms': 1000 });
-    workers.push(second);
-    await untilComplete(bootstrap, topic, second);
-    expect(await stop(second)).toBe(0);
-    const values = (await readTopic(bootstrap, topic)).map(text);
-    const { lost, duplicates } = countDuplicates(values);
+    const { atKill, lost, duplicates } = await killAndRestart(bootstrap, topic, path.join(dir, 'worker'), connector, 1000);
     expect(lost).toEqual([]);
     expect(duplicates).toBeLessThanOrEqual(atKill);
     process.stdout.write(`unbounded kill -9 at ${atKill} records: ${duplicates} duplicates\n`);
