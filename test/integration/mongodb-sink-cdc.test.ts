@@ -4,8 +4,8 @@ import type { Document } from 'mongodb';
 import { Binary, MongoClient, UUID } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SinkRecord } from '../../runtime/connect/api/index.ts';
-import { MongoSinkTask, MongoSourceTask } from '../../connectors/mongodb/index.ts';
-import { MemoryOffsets, TestSinkContext, sinkRecord, sourceContext } from '../unit/mongodb/harness.ts';
+import { MongoSourceTask } from '../../connectors/mongodb/index.ts';
+import { MemoryOffsets, putOnce, sinkRecord, sourceContext } from '../unit/mongodb/harness.ts';
 import { serviceUrl } from '../services/services.ts';
 
 let ferret: MongoClient;
@@ -23,19 +23,7 @@ afterAll(async () => {
 
 const newDatabase = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 
-async function runSink(database: string, extra: Record<string, string>, records: SinkRecord[]) {
-  const props = { 'connection.uri': serviceUrl('ferretdb'), database, collection: 'docs', ...extra };
-  const task = new MongoSinkTask();
-  const context = new TestSinkContext(props);
-  task.initialize(context);
-  task.start(props);
-  try {
-    await task.put(records);
-  } finally {
-    await task.stop();
-  }
-  return { docs: await ferret.db(database).collection('docs').find({}).sort({ _id: 1 }).toArray(), context };
-}
+const runSink = (database: string, extra: Record<string, string>, records: SinkRecord[]) => putOnce(ferret, serviceUrl('ferretdb'), database, extra, records);
 
 describe('CDC mode against FerretDB', () => {
   it('mirrors a collection from the change-stream source (mongo-java-server) into FerretDB with ChangeStreamHandler', async () => {

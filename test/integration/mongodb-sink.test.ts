@@ -5,7 +5,7 @@ import { Long, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaBuilder, Struct } from '../../runtime/connect/api/index.ts';
 import { MongoSinkTask } from '../../connectors/mongodb/index.ts';
-import { TestSinkContext, sinkRecord } from '../unit/mongodb/harness.ts';
+import { TestSinkContext, putOnce, sinkRecord } from '../unit/mongodb/harness.ts';
 import { serviceUrl } from '../services/services.ts';
 
 let client: MongoClient;
@@ -21,18 +21,7 @@ afterAll(async () => {
 
 async function runSink(extra: Record<string, string>, records: ReturnType<typeof sinkRecord>[], dlq = true) {
   const database = `sink_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const props = { 'connection.uri': serviceUrl('ferretdb'), database, collection: 'docs', ...extra };
-  const task = new MongoSinkTask();
-  const context = new TestSinkContext(props, dlq);
-  task.initialize(context);
-  task.start(props);
-  try {
-    await task.put(records);
-  } finally {
-    await task.stop();
-  }
-  const docs = await client.db(database).collection('docs').find({}).sort({ _id: 1 }).toArray();
-  return { docs, context, database };
+  return { ...(await putOnce(client, serviceUrl('ferretdb'), database, extra, records, dlq)), database };
 }
 
 const PROVIDED = { 'document.id.strategy': 'com.mongodb.kafka.connect.sink.processor.id.strategy.ProvidedInValueStrategy' };

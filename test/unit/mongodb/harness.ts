@@ -1,4 +1,6 @@
-/** Test helpers for the MongoDB connectors: task contexts with an in-memory dead letter queue and offset store, and records. */
+/** Test helpers for the MongoDB connectors: task contexts with an in-memory dead letter queue and offset store, records, and a one-shot sink run. */
+import type { Document, MongoClient } from 'mongodb';
+import { MongoSinkTask } from '../../../connectors/mongodb/index.ts';
 import type { ErrantRecordReporter, OffsetStorageReader, SinkTaskContext, SourceMap, SourceRecord, SourceTaskContext, TopicPartition, TopicPartitionOffset } from '../../../runtime/connect/api/index.ts';
 import { SinkRecord } from '../../../runtime/connect/api/index.ts';
 
@@ -71,3 +73,29 @@ export class MemoryOffsets implements OffsetStorageReader {
 export function sourceContext(props: Record<string, string>, offsets: MemoryOffsets): SourceTaskContext {
   return { configs: () => props, offsetStorageReader: () => offsets };
 }
+
+/**
+ * One sink task against a real server: start with the connection, database and collection `docs`
+ * plus `extra`, put `records`, stop; then the collection's documents in _id order.
+ */
+export async function putOnce(
+  client: MongoClient,
+  uri: string,
+  database: string,
+  extra: Record<string, string>,
+  records: SinkRecord[],
+  dlq = true,
+): Promise<{ docs: Document[]; context: TestSinkContext }> {
+  const props = { 'connection.uri': uri, database, collection: 'docs', ...extra };
+  const task = new MongoSinkTask();
+  const context = new TestSinkContext(props, dlq);
+  task.initialize(context);
+  task.start(props);
+  try {
+    await task.put(records);
+  } finally {
+    await task.stop();
+  }
+  return { docs: await client.db(database).collection('docs').find({}).sort({ _id: 1 }).toArray(), context };
+}
+
