@@ -31,6 +31,7 @@ import { ElasticsearchSinkTask } from '../../connectors/elasticsearch/index.ts';
 import { parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
+import { benchDocuments } from './documents.ts';
 import { processCpuMs } from './proc.ts';
 import { freePort } from '../services/free-port.ts';
 
@@ -39,25 +40,7 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 
 /** Deterministic ~300 B JSON documents, one per line. */
 function documentLines(count: number): string {
-  let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const message = Array.from({ length: 22 }, () => words[Math.floor(rand() * words.length)]).join(' ');
-    lines.push(
-      JSON.stringify({
-        id: i,
-        user: `user-${Math.floor(rand() * 100_000)}`,
-        email: `user${Math.floor(rand() * 100_000)}@example.com`,
-        ts: new Date(1_795_000_000_000 + i * 1000).toISOString(),
-        level: rand() < 0.9 ? 'info' : 'warn',
-        amount: Math.round(rand() * 1_000_000) / 100,
-        tags: [words[i % words.length], words[(i * 7) % words.length]],
-        message,
-      }),
-    );
-  }
+  const lines = benchDocuments(count, { seed: 42, idField: 'id', messageWords: 22 }).map((doc) => JSON.stringify(doc));
   return `${lines.join('\n')}\n`;
 }
 

@@ -30,25 +30,14 @@ import { failureReason, parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
 import { freePort } from '../services/free-port.ts';
+import { benchDocuments } from './documents.ts';
 
 const POLL = 500;
 const RUNS = 2;
 
 /** Deterministic ~300 B documents. */
 function documents(count: number): Document[] {
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
-  return Array.from({ length: count }, (_, i) => ({
-    _id: i,
-    user: `user-${Math.floor(rand() * 100_000)}`,
-    email: `user${Math.floor(rand() * 100_000)}@example.com`,
-    ts: new Date(1_795_000_000_000 + i * 1000).toISOString(),
-    level: rand() < 0.9 ? 'info' : 'warn',
-    amount: Math.round(rand() * 1_000_000) / 100,
-    tags: [words[i % words.length], words[(i * 7) % words.length]],
-    message: Array.from({ length: 18 }, () => words[Math.floor(rand() * words.length)]).join(' '),
-  }));
+  return benchDocuments(count, { seed: 7, idField: '_id', messageWords: 18 });
 }
 
 async function ferretUrl(): Promise<string> {
