@@ -24,6 +24,7 @@ export const MALFORMED_INPUT_CONFIG = 'file.charset.malformed.input';
 export const BAD_LINE_POLICY_CONFIG = 'bad.line.policy';
 export const BAD_LINE_TOPIC_CONFIG = 'bad.line.topic';
 export const HEADERS_ENABLE_CONFIG = 'file.headers.enable';
+export const HEADERS_CONFIG = 'file.headers';
 export const FILE_PATHS_CONFIG = 'file.paths';
 export const START_POSITION_CONFIG = 'start.position';
 export const ROTATE_WAIT_MS_CONFIG = 'rotate.wait.ms';
@@ -47,6 +48,14 @@ export const CSV_ESCAPE_CONFIG = 'csv.escape.char';
 export const TASK_INDEX_CONFIG = 'file.source.task.index';
 export const TASK_COUNT_CONFIG = 'file.source.task.count';
 export const CONNECTOR_NAME_CONFIG = 'name';
+
+export const FILE_PATH_HEADER = 'file.path';
+export const FILE_NAME_HEADER = 'file.name';
+export const FILE_LINE_HEADER = 'file.line';
+export const FILE_POSITION_HEADER = 'file.position';
+/** The file headers a record may carry, in the order they are added. */
+export const FILE_HEADERS = [FILE_PATH_HEADER, FILE_NAME_HEADER, FILE_LINE_HEADER, FILE_POSITION_HEADER] as const;
+export type FileHeader = (typeof FILE_HEADERS)[number];
 
 export type Mode = 'tail' | 'spool';
 export type Format = 'lines' | 'json' | 'csv';
@@ -227,7 +236,18 @@ export const FILE_SOURCE_CONFIG = new ConfigDef()
     importance: 'LOW',
     group: GROUP_SOURCE,
     orderInGroup: 11,
-    documentation: 'Whether records carry the headers `file.path`, `file.name` (STRING), `file.line` and `file.position` (INT64: 1-based line number and byte position of the line).',
+    documentation: 'Whether records carry the file headers chosen by `file.headers`; `false`: none.',
+  })
+  .define({
+    name: HEADERS_CONFIG,
+    type: 'LIST',
+    default: `${FILE_NAME_HEADER},${FILE_LINE_HEADER}`,
+    validator: validators.listOf(...FILE_HEADERS),
+    importance: 'LOW',
+    group: GROUP_SOURCE,
+    orderInGroup: 12,
+    documentation:
+      'The headers each record carries, from `file.path`, `file.name` (STRING), `file.line` and `file.position` (INT64: the 1-based line number and byte position where the record starts). Every header is written into every record in Kafka, so the default keeps to the file name and line; add `file.path` when names repeat across folders. Bad-line records carry all four.',
   })
   .define({
     name: FILE_PATHS_CONFIG,
@@ -466,7 +486,8 @@ export interface FileSourceSettings {
   malformedInput: MalformedInputAction;
   badLinePolicy: BadLinePolicy;
   badLineTopic: string;
-  headers: boolean;
+  /** The file headers records carry, in this order (empty: none). */
+  headers: readonly FileHeader[];
   filePaths: string[];
   startPosition: StartPosition;
   rotateWaitMs: number;
@@ -581,7 +602,7 @@ export function parseFileSourceConfig(props: Readonly<Record<string, string>>): 
     malformedInput: parsed.get(MALFORMED_INPUT_CONFIG).toUpperCase() as MalformedInputAction,
     badLinePolicy: parsed.get(BAD_LINE_POLICY_CONFIG).toLowerCase() as BadLinePolicy,
     badLineTopic: parsed.get(BAD_LINE_TOPIC_CONFIG),
-    headers: parsed.get(HEADERS_ENABLE_CONFIG),
+    headers: parsed.get(HEADERS_ENABLE_CONFIG) ? FILE_HEADERS.filter((h) => parsed.get(HEADERS_CONFIG).includes(h)) : [],
     filePaths: parsed.get(FILE_PATHS_CONFIG).filter((p) => p !== ''),
     startPosition: parsed.get(START_POSITION_CONFIG).toLowerCase() as StartPosition,
     rotateWaitMs: parsed.get(ROTATE_WAIT_MS_CONFIG),

@@ -8,14 +8,12 @@ import type { Header, Schema, SourceMap } from '../../runtime/connect/api/index.
 import { ConnectHeaders, Schemas, SourceRecord, Struct } from '../../runtime/connect/api/index.ts';
 import type { BadLineReason } from './errors.ts';
 import type { FileSourceSettings } from './file-source-config.ts';
+import type { FileHeader } from './file-source-config.ts';
+import { FILE_LINE_HEADER, FILE_NAME_HEADER, FILE_PATH_HEADER, FILE_POSITION_HEADER } from './file-source-config.ts';
 import { parseTimestampText } from './typed-text.ts';
 import type { ParsedValue } from './value-parsers.ts';
 import { ValueParseError } from './value-parsers.ts';
 
-export const HEADER_FILE_PATH = 'file.path';
-export const HEADER_FILE_NAME = 'file.name';
-export const HEADER_FILE_LINE = 'file.line';
-export const HEADER_FILE_POSITION = 'file.position';
 export const HEADER_BAD_LINE_BYTES = 'file.bad.line.bytes';
 export const HEADER_BAD_LINE_TRUNCATED = 'file.bad.line.truncated';
 export const ERROR_HEADER_EXCEPTION = '__connect.errors.exception.class.name';
@@ -31,16 +29,14 @@ export interface FileRecordContext {
   partition: SourceMap;
   path: string;
   mtimeMs: number;
-  /** The file.path and file.name headers, built once per file. */
+  /** The file.path and file.name headers, built once per file (bad-line records carry both). */
   fileHeaders: readonly Header[];
+  /** Those of them that records carry (per file.headers). */
+  recordHeaders: readonly Header[];
 }
 
 function header(key: string, value: unknown, schema: Schema): Header {
   return Object.freeze({ key, schema, value });
-}
-
-export function fileHeadersOf(path: string): readonly Header[] {
-  return Object.freeze([header(HEADER_FILE_PATH, path, Schemas.STRING), header(HEADER_FILE_NAME, basename(path), Schemas.STRING)]);
 }
 
 /** Where a record's line is in its file. */
@@ -81,9 +77,21 @@ export class RecordFactory {
   readonly #settings: FileSourceSettings;
   readonly #taskId: string;
 
+  readonly #withLine: boolean;
+  readonly #withPosition: boolean;
+
   constructor(settings: FileSourceSettings) {
     this.#settings = settings;
     this.#taskId = String(settings.taskIndex);
+    this.#withLine = settings.headers.includes(FILE_LINE_HEADER);
+    this.#withPosition = settings.headers.includes(FILE_POSITION_HEADER);
+  }
+
+  /** The context of the records of one file: its headers are built here once, not per record. */
+  contextOf(partition: SourceMap, path: string, mtimeMs: number): FileRecordContext {
+    const fileHeaders = Object.freeze([header(FILE_PATH_HEADER, path, Schemas.STRING), header(FILE_NAME_HEADER, basename(path), Schemas.STRING)]);
+    const recordHeaders = Object.freeze(fileHeaders.filter((h) => this.#settings.headers.includes(h.key as FileHeader)));
+    return { partition, path, mtimeMs, fileHeaders, recordHeaders };
   }
 
   /** The record of one parsed line. Throws ValueParseError when its key or timestamp field is unusable. */
@@ -121,22 +129,32 @@ export class RecordFactory {
       valueSchema: parsed.schema,
       value: parsed.value,
       timestamp,
-      ...(s.headers ? { headers: this.#headers(file, at) } : {}),
+      headers: this.#recordHeaders(file, at),
     });
   }
 
-  #headers(file: FileRecordContext, at: LineAt): ConnectHeaders {
-    return new ConnectHeaders([
-      ...file.fileHeaders,
-      header(HEADER_FILE_LINE, at.line, Schemas.INT64),
-      header(HEADER_FILE_POSITION, at.position, Schemas.INT64),
-    ]);
+  /** The file's own headers are shared by its records; the line and position ones are the only per-line part. */
+  #recordHeaders(file: FileRecordContext, at: LineAt): ConnectHeaders {
+    const constant = file.recordHeaders;
+    const line = this.#withLine ? header(FILE_LINE_HEADER, at.line, Schemas.INT64) : null;
+    const position = this.#withPosition ? header(FILE_POSITION_HEADER, at.position, Schemas.INT64) : null;
+    // The default (file.name, file.line) as one exact-size array: ConnectHeaders copies what it is given.
+    if (constant.length === 1 && line !== null && position === null) return new ConnectHeaders([constant[0], line]);
+    const list = [...constant];
+    if (line !== null) list.push(line);
+    if (position !== null) list.push(position);
+    return new ConnectHeaders(list);
+  }
+
+  /** All four file headers, whatever file.headers says: a bad line's report names where it is. */
+  #allHeaders(file: FileRecordContext, at: LineAt): ConnectHeaders {
+    return new ConnectHeaders([...file.fileHeaders, header(FILE_LINE_HEADER, at.line, Schemas.INT64), header(FILE_POSITION_HEADER, at.position, Schemas.INT64)]);
   }
 
   /** The record of a bad line for bad.line.topic: its text and why it is bad, with the same source offset as a record. */
   badLineRecord(file: FileRecordContext, bad: BadLine, offset: SourceMap, now: number): SourceRecord {
     const s = this.#settings;
-    const headers = this.#headers(file, bad)
+    const headers = this.#allHeaders(file, bad)
       .add(HEADER_BAD_LINE_BYTES, bad.length, Schemas.INT64)
       .add(HEADER_BAD_LINE_TRUNCATED, bad.truncated, Schemas.BOOLEAN)
       .add(ERROR_HEADER_EXCEPTION, `FILE_${bad.reason}`, Schemas.STRING)

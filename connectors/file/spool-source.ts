@@ -28,7 +28,6 @@ import type { FileSourceSettings } from './file-source-config.ts';
 import { INPUT_PATH_CONFIG } from './file-source-config.ts';
 import type { Logger } from './log.ts';
 import type { RecordFactory } from './record-factory.ts';
-import { fileHeadersOf } from './record-factory.ts';
 import type { SpoolEntry } from './spool-ledger.ts';
 import { SpoolLedger } from './spool-ledger.ts';
 import { Waker } from './waker.ts';
@@ -240,7 +239,7 @@ export class SpoolSource {
         const start = await this.#startPoint(head, partition, st.size);
         const reader = await openRecordReader({
           handle,
-          context: { partition, path: file, mtimeMs: st.mtimeMs, fileHeaders: fileHeadersOf(file) },
+          context: this.#o.factory.contextOf(partition, file, st.mtimeMs),
           position: start.position,
           line: start.line,
           settings: this.#s,

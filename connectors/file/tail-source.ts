@@ -28,7 +28,6 @@ import type { FileSourceSettings } from './file-source-config.ts';
 import { globBase, globDepth, resolveGlob } from './glob.ts';
 import type { Logger } from './log.ts';
 import type { RecordFactory } from './record-factory.ts';
-import { fileHeadersOf } from './record-factory.ts';
 import { Waker } from './waker.ts';
 
 export interface TailSourceOptions {
@@ -312,7 +311,7 @@ export class TailSource {
     file.reopenAt = null;
     const reader = await openRecordReader({
       handle,
-      context: { partition, path: file.path, mtimeMs: st.mtimeMs, fileHeaders: fileHeadersOf(file.path) },
+      context: this.#o.factory.contextOf(partition, file.path, st.mtimeMs),
       position: start.position,
       line: start.line,
       settings: this.#s,

@@ -53,7 +53,7 @@ describe('FileSource tail mode against Apache Kafka', () => {
     await createTopics(bootstrap, [topic]);
     const log = path.join(dir, 'app.log');
     writeFileSync(log, numbered(1, 300));
-    const worker = await tail(dir, topic, { 'file.paths': log });
+    const worker = await tail(dir, topic, { 'file.paths': log, 'file.headers': 'file.name,file.line,file.position' });
     await waitForRecords(bootstrap, topic, 300, 60_000, worker);
     copyFileSync(log, `${log}.1`);
     truncateSync(log, 0);

@@ -26,7 +26,7 @@ describe('file source config', () => {
       charset: 'UTF-8',
       malformedInput: 'REPORT',
       badLinePolicy: 'fail',
-      headers: true,
+      headers: ['file.name', 'file.line'],
       filePaths: ['/var/log/*.log', '/tmp/x.log'],
       startPosition: 'beginning',
       rotateWaitMs: 5000,
@@ -67,6 +67,7 @@ describe('file source config', () => {
     expect(errorsOf({ ...spool, 'value.schema': '{"type":"nope"}' })['value.schema'][0]).toMatch(/not a Connect schema: Unknown schema type: nope/);
     expect(errorsOf({ ...spool, 'csv.separator.char': ';;' })['csv.separator.char'][0]).toMatch(/single character/);
     expect(errorsOf({ ...spool, mode: 'copy' }).mode[0]).toMatch(/String must be one of \(case insensitive\): tail, spool/);
+    expect(errorsOf({ ...spool, 'file.headers': 'file.name,file.size' })['file.headers'][0]).toMatch(/file\.size/);
   });
 
   it('throws one ConfigError listing every problem', () => {

@@ -31,11 +31,10 @@ describe('tail mode', () => {
     const got = await first.pollUntil(count(100));
     expect(values(got)).toEqual(lines(1, 100).trimEnd().split('\n'));
     expect(got[41].sourcePartition).toBe(got[0].sourcePartition);
-    expect([header(got[41], 'file.path'), header(got[41], 'file.name'), header(got[41], 'file.line'), header(got[41], 'file.position')]).toEqual([
-      file,
-      'app.log',
-      42,
-      lines(1, 41).length,
+    // By default the file name and line number only.
+    expect([...got[41].headers].map((h) => [h.key, h.value])).toEqual([
+      ['file.name', 'app.log'],
+      ['file.line', 42],
     ]);
     await first.ack(40);
     await first.commit();
@@ -47,6 +46,24 @@ describe('tail mode', () => {
     const again = await second.pollUntil(count(80));
     expect(values(again)).toEqual(lines(41, 120).trimEnd().split('\n'));
     expect(header(again[0], 'file.line')).toBe(41);
+  });
+
+  it('file.headers picks the headers records carry; file.headers.enable=false drops them all', async () => {
+    const file = path.join(dir, 'app.log');
+    await writeFile(file, lines(1, 3));
+    const all = await tail({ 'file.paths': file, 'file.headers': 'file.position, file.path, file.line, file.name' });
+    const got = await all.pollUntil(count(3));
+    // In their fixed order, whatever the order in the list.
+    expect([...got[1].headers].map((h) => [h.key, h.value])).toEqual([
+      ['file.path', file],
+      ['file.name', 'app.log'],
+      ['file.line', 2],
+      ['file.position', lines(1, 1).length],
+    ]);
+    const lineOnly = await tail({ 'file.paths': file, 'file.headers': 'file.line' });
+    expect([...(await lineOnly.pollUntil(count(3)))[2].headers].map((h) => [h.key, h.value])).toEqual([['file.line', 3]]);
+    const none = await tail({ 'file.paths': file, 'file.headers.enable': 'false' });
+    expect((await none.pollUntil(count(3))).map((r) => r.headers.size)).toEqual([0, 0, 0]);
   });
 
   it('rename-and-create: finishes the old file (also what the writer adds after the rename) before the new one', async () => {
