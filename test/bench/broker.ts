@@ -8,6 +8,12 @@
 // per broker, alternating which goes first, with the broker's CPU time per MB next to it (the
 // perf tools and both brokers share the cores, so throughput is often the client's limit). Broker
 // RSS: the largest seen after a run, and idle with 100 partitions.
+//
+// For work on one case: BENCH_BROKER_CASES=<regex> keeps only the rows whose case name matches
+// (e.g. 'produce 1 KiB, batch 16 KiB, acks=1, 1 partition$' or 'fsync per append'),
+// BENCH_BROKER_ROUNDS=<n> changes the number of runs per broker, and
+// BENCH_BROKER_BASELINE=<dir> adds a third broker, the Sluice tree in <dir> (e.g. an exported
+// older commit), measured in the same rounds as an A/B reference.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -56,9 +62,9 @@ async function withBrokerCpu<F extends { mbPerSec: number; recordsPerSec: number
   return { ...figures, cpuMsPerMb: (processCpuMs(pid) - before) / mb };
 }
 
-async function startSluice(dataDir: string, overrides: Record<string, string>): Promise<{ target: Target; child: ChildProcess }> {
+async function startSluice(dataDir: string, overrides: Record<string, string>, name = 'sluice', repo = REPO): Promise<{ target: Target; child: ChildProcess }> {
   const port = await freePort();
-  const args = [path.join(REPO, 'runtime/cli/sluice.ts'), 'broker', '--data-dir', dataDir, '--listeners', `PLAINTEXT://127.0.0.1:${port}`];
+  const args = [path.join(repo, 'runtime/cli/sluice.ts'), 'broker', '--data-dir', dataDir, '--listeners', `PLAINTEXT://127.0.0.1:${port}`];
   for (const [k, v] of Object.entries({ 'group.initial.rebalance.delay.ms': '0', ...overrides })) args.push('--override', `${k}=${v}`);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } });
   let out = '';
@@ -75,7 +81,7 @@ async function startSluice(dataDir: string, overrides: Record<string, string>): 
     };
     probe();
   });
-  return { target: { name: 'sluice', bootstrap: `127.0.0.1:${port}`, pid: child.pid as number }, child };
+  return { target: { name, bootstrap: `127.0.0.1:${port}`, pid: child.pid as number }, child };
 }
 
 async function stopSluice(child: ChildProcess): Promise<void> {
@@ -188,42 +194,75 @@ async function measureProduce(c: ProduceCase, targets: Target[], rounds: number,
   return { figures: new Map([...runs].map(([name, r]) => [name, medianProduce(r)])), topics };
 }
 
+/** The BENCH_BROKER_* selections (see the top of this file). */
+function selection(smoke: boolean): { wanted: (caseName: string) => boolean; rounds: number; baseline: string | undefined } {
+  const pattern = process.env.BENCH_BROKER_CASES;
+  const only = pattern === undefined || pattern === '' ? undefined : new RegExp(pattern);
+  const rounds = Number(process.env.BENCH_BROKER_ROUNDS ?? (smoke ? 1 : 3));
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_BROKER_ROUNDS must be a positive integer, got ${process.env.BENCH_BROKER_ROUNDS}`);
+  const baseline = process.env.BENCH_BROKER_BASELINE;
+  return { wanted: (name) => only === undefined || only.test(name), rounds, baseline: baseline === '' ? undefined : baseline };
+}
+
+/** Rows for each Sluice target (the baseline's marked as such) against Kafka. */
+function rowsPerSluice(figures: Map<string, ProduceFigures>, c: ProduceCase, caseName: string): Row[] {
+  const kafka = figures.get('kafka') as ProduceFigures;
+  const rows = produceRows(c, figures.get('sluice') as ProduceFigures, kafka, caseName);
+  const base = figures.get('baseline');
+  if (base !== undefined) rows.push(...produceRows(c, base, kafka, `${caseName} [baseline]`));
+  return rows;
+}
+
 async function run({ smoke }: { smoke: boolean }): Promise<void> {
-  const rounds = smoke ? 1 : 3;
+  const { wanted, rounds, baseline } = selection(smoke);
   const kafka = await startKafka();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-broker-'));
-  const strictDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-strict-'));
-  const sluice = await startSluice(dataDir, {});
+  const dirs: string[] = [];
+  const tempDir = async (prefix: string): Promise<string> => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+  const children: ChildProcess[] = [];
+  const start = async (overrides: Record<string, string>, name = 'sluice', repo = REPO): Promise<Target> => {
+    const started = await startSluice(await tempDir(`sluice-bench-${name}-`), overrides, name, repo);
+    children.push(started.child);
+    return started.target;
+  };
   const rows: Row[] = [];
   const rss = { sluice: 0, kafka: 0 };
-  const noteRss = async (): Promise<void> => {
-    rss.sluice = Math.max(rss.sluice, rssMb(sluice.target.pid));
-    rss.kafka = Math.max(rss.kafka, rssMb(kafka.pid));
-  };
   try {
+    const sluice = await start({});
+    const base = baseline === undefined ? undefined : await start({}, 'baseline', path.resolve(baseline));
+    const noteRss = async (): Promise<void> => {
+      rss.sluice = Math.max(rss.sluice, rssMb(sluice.pid));
+      rss.kafka = Math.max(rss.kafka, rssMb(kafka.pid));
+    };
+    const targets = base === undefined ? [kafka, sluice] : [kafka, sluice, base];
     const cases: ProduceCase[] = [];
     for (const size of [100, 1024]) {
       for (const batch of [16_384, 65_536]) {
         for (const acks of ['1', 'all'] as const) for (const partitions of [1, 6]) cases.push({ size, batch, acks, partitions });
       }
     }
-    const chosen = smoke ? cases.filter((c) => c.batch === 16_384 && c.partitions === 6 && c.acks === 'all') : cases;
+    const consumeName = (size: number, partitions: number): string => `consume ${size === 100 ? '100 B' : '1 KiB'}, ${partitions} partition${partitions === 1 ? '' : 's'}`;
+    const consumed = (c: ProduceCase): boolean => c.batch === 16_384 && (c.acks === '1' || smoke) && wanted(consumeName(c.size, c.partitions));
+    const chosen = (smoke ? cases.filter((c) => c.batch === 16_384 && c.partitions === 6 && c.acks === 'all') : cases).filter((c) => wanted(label(c)) || consumed(c));
     const consumeTopics = new Map<string, { topics: Map<string, string>; records: number }>();
     for (const c of chosen) {
       const records = Math.round(recordsFor(c.size, smoke) / rounds);
-      const { figures, topics } = await measureProduce(c, [kafka, sluice.target], rounds, records, noteRss);
-      if (c.batch === 16_384 && (c.acks === '1' || smoke)) consumeTopics.set(`${c.size}/${c.partitions}`, { topics, records });
-      const ours = figures.get('sluice') as ProduceFigures;
-      const theirs = figures.get('kafka') as ProduceFigures;
-      rows.push(...produceRows(c, ours, theirs));
-      process.stdout.write(`${label(c)}: sluice ${ours.recordsPerSec.toFixed(0)} rec/s, kafka ${theirs.recordsPerSec.toFixed(0)} rec/s (medians of ${rounds})\n`);
+      const { figures, topics } = await measureProduce(c, targets, rounds, records, noteRss);
+      if (consumed(c)) consumeTopics.set(`${c.size}/${c.partitions}`, { topics, records });
+      if (!wanted(label(c))) continue;
+      rows.push(...rowsPerSluice(figures, c, label(c)));
+      const line = [...figures].map(([name, f]) => `${name} ${f.recordsPerSec.toFixed(0)} rec/s p50 ${f.p50} p99 ${f.p99} ms`).join(', ');
+      process.stdout.write(`${label(c)}: ${line} (medians of ${rounds})\n`);
     }
     for (const [key, { topics, records }] of consumeTopics) {
-      const [size, partitions] = key.split('/');
-      const runs: Record<string, ConsumeFigures[]> = { sluice: [], kafka: [] };
+      const [size, partitions] = key.split('/').map(Number);
+      const runs = new Map<string, ConsumeFigures[]>(targets.map((t) => [t.name, []]));
       for (let round = 0; round < rounds; round++) {
-        for (const target of round % 2 === 0 ? [sluice.target, kafka] : [kafka, sluice.target]) {
-          runs[target.name].push(await withBrokerCpu(target.pid, megabytes(records, Number(size)), () => consumePerf(target, topics.get(target.name) as string, records)));
+        for (const target of round % 2 === 0 ? [...targets].reverse() : targets) {
+          runs.get(target.name)?.push(await withBrokerCpu(target.pid, megabytes(records, size), () => consumePerf(target, topics.get(target.name) as string, records)));
         }
         await noteRss();
       }
@@ -232,43 +271,46 @@ async function run({ smoke }: { smoke: boolean }): Promise<void> {
         mbPerSec: median(list.map((r) => r.mbPerSec)),
         cpuMsPerMb: median(list.map((r) => r.cpuMsPerMb)),
       });
-      const ours = medianOf(runs.sluice);
-      const theirs = medianOf(runs.kafka);
-      const name = `consume ${size === '100' ? '100 B' : '1 KiB'}, ${partitions} partition${partitions === '1' ? '' : 's'}`;
-      rows.push({ case: name, metric: 'records/s', ours: ours.recordsPerSec, anchor: theirs.recordsPerSec, anchorName: 'Kafka', higherIsBetter: true, target: 0.8 });
-      rows.push({ case: name, metric: 'MB/s', ours: ours.mbPerSec, anchor: theirs.mbPerSec, anchorName: 'Kafka', higherIsBetter: true, target: 0.8 });
-      rows.push({ case: name, metric: 'broker CPU ms/MB', ours: ours.cpuMsPerMb, anchor: theirs.cpuMsPerMb, anchorName: 'Kafka', higherIsBetter: false });
+      const theirs = medianOf(runs.get('kafka') as ConsumeFigures[]);
+      for (const name of ['sluice', 'baseline']) {
+        const list = runs.get(name);
+        if (list === undefined) continue;
+        const ours = medianOf(list);
+        const caseName = `${consumeName(size, partitions)}${name === 'baseline' ? ' [baseline]' : ''}`;
+        rows.push({ case: caseName, metric: 'records/s', ours: ours.recordsPerSec, anchor: theirs.recordsPerSec, anchorName: 'Kafka', higherIsBetter: true, target: 0.8 });
+        rows.push({ case: caseName, metric: 'MB/s', ours: ours.mbPerSec, anchor: theirs.mbPerSec, anchorName: 'Kafka', higherIsBetter: true, target: 0.8 });
+        rows.push({ case: caseName, metric: 'broker CPU ms/MB', ours: ours.cpuMsPerMb, anchor: theirs.cpuMsPerMb, anchorName: 'Kafka', higherIsBetter: false });
+      }
     }
 
     // Sluice's stricter durability: every acknowledged append fsynced (flush.messages=1, group commit).
-    const strict = await startSluice(strictDir, { 'log.flush.interval.messages': '1' });
-    try {
-      const c: ProduceCase = { size: 1024, batch: 16_384, acks: 'all', partitions: 6 };
-      const { figures } = await measureProduce(c, [kafka, strict.target], rounds, Math.round(recordsFor(c.size, smoke) / rounds), async () => undefined);
-      rows.push(...produceRows(c, figures.get('sluice') as ProduceFigures, figures.get('kafka') as ProduceFigures, `${label(c)}, sluice fsync per append (Kafka: defaults)`));
-    } finally {
-      await stopSluice(strict.child);
+    const strictCase: ProduceCase = { size: 1024, batch: 16_384, acks: 'all', partitions: 6 };
+    const strictName = `${label(strictCase)}, sluice fsync per append (Kafka: defaults)`;
+    if (wanted(strictName)) {
+      const strict = { 'log.flush.interval.messages': '1' };
+      const strictTargets = [kafka, await start(strict)];
+      if (baseline !== undefined) strictTargets.push(await start(strict, 'baseline', path.resolve(baseline)));
+      const { figures } = await measureProduce(strictCase, strictTargets, rounds, Math.round(recordsFor(strictCase.size, smoke) / rounds), async () => undefined);
+      rows.push(...rowsPerSluice(figures, strictCase, strictName));
+      const line = [...figures].map(([name, f]) => `${name} ${f.recordsPerSec.toFixed(0)} rec/s p50 ${f.p50} p99 ${f.p99} ms`).join(', ');
+      process.stdout.write(`${strictName}: ${line} (medians of ${rounds})\n`);
     }
 
-    rows.push({ case: 'broker RSS, largest after a run', metric: 'MB', ours: rss.sluice, anchor: rss.kafka, anchorName: 'Kafka', higherIsBetter: false });
-    // Idle with 100 partitions: a fresh Sluice process next to Kafka with a 100-partition topic added.
-    const idleDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-idle-'));
-    const idle = await startSluice(idleDir, {});
-    try {
-      await createTopic(idle.target, 'idle-100', 100);
+    if (rss.sluice > 0) rows.push({ case: 'broker RSS, largest after a run', metric: 'MB', ours: rss.sluice, anchor: rss.kafka, anchorName: 'Kafka', higherIsBetter: false });
+    const idleName = 'broker RSS idle, 100 partitions (target ≤ 150 MB)';
+    if (wanted(idleName)) {
+      // A fresh Sluice process next to Kafka with a 100-partition topic added.
+      const idle = await start({}, 'idle');
+      await createTopic(idle, 'idle-100', 100);
       await createTopic(kafka, `idle-100-${randomUUID()}`, 100);
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      const ours = rssMb(idle.target.pid);
-      rows.push({ case: 'broker RSS idle, 100 partitions (target ≤ 150 MB)', metric: 'MB', ours, anchor: rssMb(kafka.pid), anchorName: 'Kafka', higherIsBetter: false });
+      const ours = rssMb(idle.pid);
+      rows.push({ case: idleName, metric: 'MB', ours, anchor: rssMb(kafka.pid), anchorName: 'Kafka', higherIsBetter: false });
       process.stdout.write(`idle RSS with 100 partitions: sluice ${ours.toFixed(0)} MB (${ours <= 150 ? 'met' : 'MISSED'} ≤ 150 MB)\n`);
-    } finally {
-      await stopSluice(idle.child);
-      await rm(idleDir, { recursive: true, force: true });
     }
   } finally {
-    await stopSluice(sluice.child);
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(strictDir, { recursive: true, force: true });
+    for (const child of children) await stopSluice(child);
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
   printTable(rows);
 }

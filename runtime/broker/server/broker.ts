@@ -39,6 +39,8 @@ export interface BrokerOptions {
   config: ResolvedBrokerConfig | BrokerConfigInput;
   logger?: Logger;
   clock?: Clock;
+  /** See PartitionLogOptions.syncData (tests decide when fsyncs finish). */
+  syncData?: (fd: number) => Promise<void>;
 }
 
 export interface BoundListener {
@@ -166,6 +168,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       deleteTopicEnable: server['delete.topic.enable'],
       clock,
       logger: componentLogger(root, 'log'),
+      syncData: options.syncData,
     });
     cleanups.push(() => topics.close());
     await topics.ensureInternal(OFFSETS_TOPIC, server['offsets.topic.num.partitions'], {

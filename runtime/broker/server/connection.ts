@@ -14,11 +14,15 @@ import {
 import type { DecodedRequest } from '../protocol/index.ts';
 
 /**
- * One client connection: splits the byte stream into frames, handles requests strictly one at a
- * time in arrival order (as Kafka does, muting the channel while a request is in flight), and
- * writes each response as its chunks under cork, so responses leave in request order and the
- * stored record batches of a Fetch are never copied into one big buffer. A frame that cannot be
- * parsed closes this connection only, with the reason logged.
+ * One client connection: splits the byte stream into frames and handles requests in arrival
+ * order. A request whose handler answers later blocks the requests behind it (as Kafka mutes the
+ * channel), except a LaterResponse: its effects are applied already (a Produce's batches are in
+ * the log) and only the answer waits (for an fsync), so the next requests go ahead and appends
+ * that arrive meanwhile share the next fsync. Responses still leave strictly in request order:
+ * each takes a slot when its request arrives, and slots are written from the head as they fill,
+ * the ready ones of one tick under one cork (one writev; a Fetch's stored batches are never
+ * copied into one big buffer). A frame that cannot be parsed closes this connection only, with
+ * the reason logged.
  */
 export interface ConnectionInfo {
   readonly id: number;
@@ -45,8 +49,19 @@ export class CloseConnection {
 /** The response body, null for none (acks=0 Produce), or CloseConnection. */
 export type HandlerResult = object | null;
 
+/**
+ * A handler's promise that its request's effects are already applied and in order, only the
+ * response is still to come: the connection handles the following requests meanwhile.
+ */
+export class LaterResponse {
+  readonly response: Promise<HandlerResult>;
+  constructor(response: Promise<HandlerResult>) {
+    this.response = response;
+  }
+}
+
 export interface RequestHandler {
-  handle(request: DecodedRequest, connection: ConnectionInfo): HandlerResult | Promise<HandlerResult>;
+  handle(request: DecodedRequest, connection: ConnectionInfo): HandlerResult | LaterResponse | Promise<HandlerResult>;
 }
 
 export interface ConnectionOptions {
@@ -58,9 +73,16 @@ export interface ConnectionOptions {
 
 /** Frames waiting beyond this pause reading from the socket until the backlog is worked off. */
 const MAX_QUEUED_FRAMES = 64;
+/** Requests answered later that may be outstanding at once (Kafka producers keep at most 5 in flight). */
+const MAX_PENDING_RESPONSES = 32;
 
-function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+function isPromise<T>(v: unknown): v is Promise<T> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+/** A response's place in the request order: undefined until it is known. */
+interface ResponseSlot {
+  chunks?: readonly Buffer[] | CloseConnection;
 }
 
 export class Connection {
@@ -70,7 +92,13 @@ export class Connection {
   readonly #splitter: FrameSplitter;
   readonly #log: Logger;
   readonly #queue: Buffer[] = [];
-  #busy = false;
+  readonly #slots: ResponseSlot[] = [];
+  /** A request that blocks the ones behind it is in flight. */
+  #blocked = false;
+  #pumping = false;
+  #writeScheduled = false;
+  /** A CloseConnection verdict is waiting for its turn: nothing behind it is handled. */
+  #closing = false;
   #closed = false;
   #readPaused = false;
   readonly #closeListeners: (() => void)[] = [];
@@ -88,7 +116,7 @@ export class Connection {
     socket.on('drain', () => this.#pump());
     if (options.idleTimeoutMs > 0) {
       socket.setTimeout(options.idleTimeoutMs, () => {
-        if (!this.#busy && this.#queue.length === 0) this.close(`idle for ${options.idleTimeoutMs} ms (connections.max.idle.ms)`, 'debug');
+        if (!this.#blocked && this.#queue.length === 0 && this.#slots.length === 0) this.close(`idle for ${options.idleTimeoutMs} ms (connections.max.idle.ms)`, 'debug');
       });
     }
   }
@@ -107,17 +135,19 @@ export class Connection {
     this.#log[level]({ reason }, 'closing connection');
     this.#closed = true;
     this.#queue.length = 0;
+    this.#slots.length = 0;
     this.#socket.destroy();
   }
 
   #onClosed(): void {
     this.#closed = true;
     this.#queue.length = 0;
+    this.#slots.length = 0;
     for (const listener of this.#closeListeners.splice(0)) listener();
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#closing) return;
     let frames: Buffer[];
     try {
       frames = this.#splitter.push(chunk);
@@ -133,67 +163,111 @@ export class Connection {
     this.#pump();
   }
 
-  /** Works through queued frames; synchronous handlers run back to back under one cork. */
+  /** Works through queued frames until one blocks, too many answers are outstanding, or the client stops reading. */
   #pump(): void {
-    if (this.#busy || this.#closed) return;
-    this.#busy = true;
-    this.#socket.cork();
+    if (this.#pumping || this.#closed) return;
+    this.#pumping = true;
     try {
-      while (this.#queue.length > 0 && !this.#closed) {
+      while (this.#queue.length > 0 && !this.#blocked && !this.#closed && !this.#closing) {
         // A client that does not read its responses gets no more work done for it until it does.
-        if (this.#socket.writableNeedDrain) break;
-        const frame = this.#queue.shift() as Buffer;
-        const pending = this.#process(frame);
-        if (pending !== undefined) {
-          this.#socket.uncork();
-          pending.then(
-            () => {
-              this.#busy = false;
-              this.#pump();
-            },
-            (err: unknown) => {
-              this.#busy = false;
-              this.close(`request failed: ${messageOf(err)}`);
-            },
-          );
-          return;
-        }
+        if (this.#socket.writableNeedDrain || this.#slots.length >= MAX_PENDING_RESPONSES) break;
+        this.#process(this.#queue.shift() as Buffer);
       }
     } catch (err) {
       this.close(`request failed: ${messageOf(err)}`);
     }
-    this.#socket.uncork();
-    this.#busy = false;
+    this.#pumping = false;
+    this.#writeReady();
     if (this.#readPaused && this.#queue.length <= MAX_QUEUED_FRAMES / 2 && !this.#closed) {
       this.#readPaused = false;
       this.#socket.resume();
     }
   }
 
-  /** Handles one frame; returns a promise when the handler answers later. */
-  #process(frame: Buffer): Promise<void> | undefined {
+  /** Handles one frame, giving its response a slot in request order. */
+  #process(frame: Buffer): void {
     let request: DecodedRequest;
     try {
       request = decodeRequest(frame);
     } catch (err) {
       this.#rejectFrame(err);
-      return undefined;
+      return;
     }
     if (request.trailingBytes > 0) {
       this.#log.debug({ apiKey: request.apiKey, apiVersion: request.apiVersion, trailingBytes: request.trailingBytes }, 'ignoring bytes after the request body');
     }
     const result = this.#handler.handle(request, this.info);
-    if (isPromise(result)) return result.then((body) => this.#respond(request, body));
-    this.#respond(request, result);
-    return undefined;
+    const slot: ResponseSlot = {};
+    if (result instanceof LaterResponse) {
+      this.#slots.push(slot);
+      result.response.then(
+        (body) => this.#fill(slot, request, body),
+        (err: unknown) => this.close(`request failed: ${messageOf(err)}`),
+      );
+      return;
+    }
+    if (isPromise<HandlerResult>(result)) {
+      this.#slots.push(slot);
+      this.#blocked = true;
+      result.then(
+        (body) => {
+          this.#blocked = false;
+          this.#fill(slot, request, body);
+          this.#pump();
+        },
+        (err: unknown) => {
+          this.#blocked = false;
+          this.close(`request failed: ${messageOf(err)}`);
+        },
+      );
+      return;
+    }
+    // No response at all (acks=0): nothing waits for a slot.
+    if (result === null) return;
+    this.#slots.push(slot);
+    this.#fill(slot, request, result);
   }
 
-  #respond(request: DecodedRequest, body: HandlerResult): void {
-    if (body instanceof CloseConnection) return this.close(body.reason);
-    if (body === null || this.#closed) return;
-    const chunks = encodeResponse(request.header, request.apiKey, request.apiVersion, body);
+  #fill(slot: ResponseSlot, request: DecodedRequest, body: HandlerResult): void {
+    if (this.#closed) return;
+    if (body === null) slot.chunks = [];
+    else if (body instanceof CloseConnection) {
+      slot.chunks = body;
+      this.#closing = true;
+      this.#queue.length = 0;
+    } else slot.chunks = encodeResponse(request.header, request.apiKey, request.apiVersion, body);
+    this.#scheduleWrite();
+  }
+
+  /**
+   * Writes the ready responses at the head once the current tick's callbacks (and their promise
+   * continuations) have run, so that answers completing together leave in one writev.
+   */
+  #scheduleWrite(): void {
+    if (this.#writeScheduled || this.#pumping) return;
+    this.#writeScheduled = true;
+    process.nextTick(() => {
+      this.#writeScheduled = false;
+      const before = this.#slots.length;
+      this.#writeReady();
+      // Written answers free slots: requests held back by the cap may go on.
+      if (this.#slots.length < before && this.#queue.length > 0) this.#pump();
+    });
+  }
+
+  #writeReady(): void {
+    if (this.#closed || this.#slots.length === 0 || this.#slots[0].chunks === undefined) return;
     this.#socket.cork();
-    for (const chunk of chunks) this.#socket.write(chunk);
+    while (this.#slots.length > 0 && !this.#closed) {
+      const chunks = this.#slots[0].chunks;
+      if (chunks === undefined) break;
+      this.#slots.shift();
+      if (chunks instanceof CloseConnection) {
+        this.close(chunks.reason);
+        break;
+      }
+      for (const chunk of chunks) this.#socket.write(chunk);
+    }
     this.#socket.uncork();
   }
 
@@ -201,7 +275,8 @@ export class Connection {
     if (err instanceof UnsupportedVersionError) {
       // An ApiVersions request newer than ours is answered in v0 with the ranges we support (KIP-511).
       if (err.request.apiKey === 18) {
-        for (const chunk of encodeApiVersionsFallback(err.request.correlationId)) this.#socket.write(chunk);
+        this.#slots.push({ chunks: encodeApiVersionsFallback(err.request.correlationId) });
+        this.#scheduleWrite();
         return;
       }
       return this.close(`${err.message} (client ${err.request.clientId ?? 'unknown'})`);

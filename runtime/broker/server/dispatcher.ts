@@ -3,6 +3,7 @@ import { SluiceError } from '../../util/errors.ts';
 import { ApiKey, ErrorCode } from '../protocol/index.ts';
 import type * as Api from '../protocol/index.ts';
 import type { DecodedRequest } from '../protocol/index.ts';
+import { LaterResponse } from './connection.ts';
 import type { ConnectionInfo, HandlerResult, RequestHandler } from './connection.ts';
 import type { GroupDriver } from './group-driver.ts';
 import { handleApiVersions } from './handlers/api-versions.ts';
@@ -55,7 +56,7 @@ export class Dispatcher implements RequestHandler {
     this.#s = services;
   }
 
-  handle(request: DecodedRequest, connection: ConnectionInfo): HandlerResult | Promise<HandlerResult> {
+  handle(request: DecodedRequest, connection: ConnectionInfo): HandlerResult | LaterResponse | Promise<HandlerResult> {
     const s = this.#s;
     const scope: RequestScope = {
       apiVersion: request.apiVersion,
@@ -70,8 +71,15 @@ export class Dispatcher implements RequestHandler {
         return handleApiVersions();
       case ApiKey.Metadata:
         return handleMetadata(scope, s.topics, body as Api.MetadataRequest, { autoCreate: s.autoCreateTopics, clusterId: s.clusterId, rack: s.rack });
-      case ApiKey.Produce:
-        return handleProduce(scope, s.topics, body as Api.ProduceRequest, s.logger);
+      case ApiKey.Produce: {
+        const produce = body as Api.ProduceRequest;
+        const answer = handleProduce(scope, s.topics, produce, s.logger);
+        // The batches are appended before handleProduce first awaits; only the answer waits (for
+        // an fsync under flush.messages), so the connection goes on and later appends share that
+        // fsync. acks=0 stays in line: a failure there closes the connection before anything
+        // behind it is handled, as in Kafka.
+        return produce.acks === 0 ? answer : new LaterResponse(answer);
+      }
       case ApiKey.Fetch:
         return handleFetch(s.topics, body as Api.FetchRequest, () => s.isClosed(connection));
       case ApiKey.ListOffsets:

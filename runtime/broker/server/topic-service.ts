@@ -32,6 +32,8 @@ export interface TopicServiceOptions {
   deleteTopicEnable: boolean;
   clock: Clock;
   logger: Logger;
+  /** See PartitionLogOptions.syncData. */
+  syncData?: (fd: number) => Promise<void>;
 }
 
 export const LEADER_EPOCH = 0;
@@ -127,7 +129,7 @@ export class TopicService implements TopicsService {
    * restores every partition's producer state and starts the store's background jobs.
    */
   static async open(options: TopicServiceOptions): Promise<TopicService> {
-    const store = await TopicStore.open({ dataDir: options.dataDir, brokerConfig: options.brokerProperties, clock: options.clock, logger: options.logger });
+    const store = await TopicStore.open({ dataDir: options.dataDir, brokerConfig: options.brokerProperties, clock: options.clock, logger: options.logger, syncData: options.syncData });
     const service = new TopicService(options, store);
     for (const name of store.topicNames()) service.#wrap(name);
     store.start();

@@ -52,6 +52,8 @@ export interface PartitionLogOptions {
   highWatermarkFollowsEnd?: boolean;
   /** Inactive segments kept open with their indexes loaded (least recently used go first). */
   maxLoadedSegments?: number;
+  /** fdatasync of a segment's log file; tests inject one to decide when an fsync finishes. */
+  syncData?: (fd: number) => Promise<void>;
 }
 
 export interface AppendResult {
@@ -118,6 +120,7 @@ export class PartitionLog {
   readonly #logger: Logger | undefined;
   readonly #followEnd: boolean;
   readonly #maxLoaded: number;
+  readonly #syncData: ((fd: number) => Promise<void>) | undefined;
   #segments: LogSegment[] = [];
   #loaded: LogSegment[] = [];
   #logStartOffset = 0;
@@ -150,6 +153,7 @@ export class PartitionLog {
     this.#logger = options.logger;
     this.#followEnd = options.highWatermarkFollowsEnd ?? true;
     this.#maxLoaded = options.maxLoadedSegments ?? DEFAULT_MAX_LOADED;
+    this.#syncData = options.syncData;
     this.#lastFlushAt = this.#clock.now();
   }
 
@@ -472,7 +476,7 @@ export class PartitionLog {
     const dir = this.#dirUnsynced;
     this.#dirUnsynced = false;
     try {
-      await Promise.all(segments.map((s) => s.fsync()));
+      await Promise.all(segments.map((s) => s.fsync(this.#syncData)));
       if (dir) await fsyncDir(this.dir);
     } catch (err) {
       this.#dirUnsynced ||= dir;

@@ -367,8 +367,8 @@ export class LogSegment {
     return this.#dataUnsynced || this.#indexFilesUnsynced;
   }
 
-  /** fdatasync of the log, and of the index files written since the last call. */
-  async fsync(): Promise<void> {
+  /** fdatasync of the log (by `syncData`, which tests replace), and of the index files written since the last call. */
+  async fsync(syncData: (fd: number) => Promise<void> = fdatasync): Promise<void> {
     if (this.deleted) return;
     const fd = this.#open();
     const syncIndexes = this.#indexFilesUnsynced;
@@ -376,7 +376,7 @@ export class LogSegment {
     this.#indexFilesUnsynced = false;
     this.#syncing++;
     try {
-      await fdatasync(fd);
+      await syncData(fd);
       if (syncIndexes) {
         await fsyncFile(this.path('index'));
         await fsyncFile(this.path('timeindex'));

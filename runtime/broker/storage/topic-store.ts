@@ -38,6 +38,8 @@ export interface TopicStoreOptions {
   onCorruption?: 'fail' | 'truncate';
   /** See PartitionLogOptions.highWatermarkFollowsEnd. */
   highWatermarkFollowsEnd?: boolean;
+  /** See PartitionLogOptions.syncData. */
+  syncData?: (fd: number) => Promise<void>;
   /** Fault tests: called between the renames of a cleaner swap. */
   onCleanerSwapStep?: (step: SwapStep, segment: string) => void;
 }
@@ -192,6 +194,7 @@ export class TopicStore {
       logger: this.#logger?.child({ topic, partition }),
       onCorruption: this.#options.onCorruption,
       highWatermarkFollowsEnd: this.#options.highWatermarkFollowsEnd,
+      syncData: this.#options.syncData,
     });
   }
 
