@@ -20,11 +20,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { MongoClient } from 'mongodb';
 import type { SinkTaskContext } from '../../runtime/connect/api/index.ts';
 import { SinkRecord } from '../../runtime/connect/api/index.ts';
+import { KafkaAdmin, KafkaProducer } from '../../runtime/client/index.ts';
 import { MongoSinkTask } from '../../connectors/mongodb/index.ts';
 import { failureReason, parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
@@ -134,18 +134,26 @@ async function kafkaBootstrap(): Promise<string> {
   return bootstrap;
 }
 
+/**
+ * Fills the topic with Sluice's own client. (kafkajs, used here before, printed a
+ * TimeoutNegativeWarning under Node 24: its request queue arms setTimeout with
+ * `throttledUntil - Date.now()` while throttledUntil is still its initial -1.)
+ */
 async function fillTopic(bootstrap: string, topic: string, docs: Document[]): Promise<void> {
-  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-  await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let i = 0; i < docs.length; i += 2000) {
-    await producer.send({ topic, acks: -1, messages: docs.slice(i, i + 2000).map((doc) => ({ value: JSON.stringify(doc) })) });
+  const admin = new KafkaAdmin({ 'bootstrap.servers': bootstrap });
+  try {
+    await admin.createTopics([{ name: topic, partitions: 1 }]);
+  } finally {
+    await admin.close();
   }
-  await producer.disconnect();
+  const producer = new KafkaProducer({ 'bootstrap.servers': bootstrap, acks: 'all', 'linger.ms': 5 });
+  try {
+    for (let i = 0; i < docs.length; i += 2000) {
+      await Promise.all(docs.slice(i, i + 2000).map((doc) => producer.send({ topic, partition: 0, value: Buffer.from(JSON.stringify(doc)) })));
+    }
+  } finally {
+    await producer.close();
+  }
 }
 
 /** Runs a worker command until the collection holds all documents; docs/s from the first document to the last. */
