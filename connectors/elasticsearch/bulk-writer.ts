@@ -17,8 +17,7 @@ import type { RetryPolicy } from './retry-policy.ts';
 
 /** What the writer needs of an operation. */
 export interface WritableItem {
-  readonly header: string;
-  readonly body: string | null;
+  /** Size of the operation in a request, for maxBatchBytes. */
   readonly bytes: number;
   readonly orderKey: string | null;
 }

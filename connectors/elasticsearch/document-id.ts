@@ -9,7 +9,11 @@ import { DataException, valueToString } from '../../runtime/connect/api/index.ts
 
 /** Where a record came from, for error messages. */
 export function describeRecord(record: SinkRecord): string {
-  return `record from topic=${record.topic} partition=${record.kafkaPartition} offset=${record.kafkaOffset}`;
+  return describeCoordinates(record.topic, record.kafkaPartition, record.kafkaOffset);
+}
+
+export function describeCoordinates(topic: string, partition: number | null, offset: number): string {
+  return `record from topic=${topic} partition=${partition} offset=${offset}`;
 }
 
 /** The id of a record whose key is ignored: `topic+partition+offset` (one document per record). */

@@ -1,11 +1,11 @@
 /**
- * Sends a batch of pre-serialized operations with the client's bulk API and returns the per-item
+ * Sends a batch of pre-encoded operations with the client's bulk API and returns the per-item
  * results. The response is filtered to what the outcome needs (status and error), which keeps
  * parsing cheap for large batches.
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { BulkAction } from './bulk-action.ts';
-import type { BulkTransport } from './bulk-writer.ts';
+import type { BulkTransport, WritableItem } from './bulk-writer.ts';
 import { ALL_OK, BulkRequestError } from './bulk-writer.ts';
 import { toRequestError } from './es-errors.ts';
 import type { ItemError, ItemResult } from './item-outcome.ts';
@@ -31,41 +31,56 @@ function itemError(raw: RawItemError | undefined): ItemError | undefined {
 }
 
 /**
- * The NDJSON body of a bulk request, written straight into one buffer: each operation was
- * serialized once when it was made, and `bytes` is the exact size of its lines. Joining them
- * into a string first would put a copy of every request (megabytes) on the JavaScript heap, and
- * the client would copy it again into bytes.
+ * The lines of one operation (action line and source line, each with its newline) as UTF-8 bytes,
+ * made once when the operation is buffered. Buffered operations are held as bytes rather than
+ * strings: the bytes live outside the JavaScript heap, so the garbage collector neither copies
+ * nor marks them while the operation waits for Elasticsearch, and a retry resends the same bytes.
  */
-export function requestBody(items: readonly BulkAction[]): Buffer {
-  let size = 0;
-  for (const item of items) size += item.bytes;
-  const body = Buffer.allocUnsafe(size);
+export function encodeLines(action: BulkAction): Buffer {
+  const lines = Buffer.allocUnsafe(action.bytes);
   let at = 0;
   try {
-    for (const item of items) {
-      at += body.write(item.header, at, 'utf8');
-      body[at++] = 0x0a;
-      if (item.body !== null) {
-        at += body.write(item.body, at, 'utf8');
-        body[at++] = 0x0a;
-      }
+    at += lines.write(action.header, at, 'utf8');
+    lines[at++] = 0x0a;
+    if (action.body !== null) {
+      at += lines.write(action.body, at, 'utf8');
+      lines[at++] = 0x0a;
     }
   } catch (err) {
-    // Writing past the end: some operation is longer than its byte count says.
-    throw new BulkRequestError(`A bulk request body does not fit the ${size} bytes its operations count`, { retriable: false, cause: err });
+    // Writing past the end: the operation is longer than its byte count says.
+    throw new BulkRequestError(`A bulk operation does not fit the ${action.bytes} bytes it counts`, { retriable: false, cause: err });
   }
-  if (at !== size) throw new BulkRequestError(`A bulk request body came out ${at} bytes long instead of ${size}`, { retriable: false });
+  // Buffer.write stops short (without throwing) where a character does not fit.
+  if (at !== action.bytes) throw new BulkRequestError(`A bulk operation came out ${at} bytes long instead of ${action.bytes}`, { retriable: false });
+  return lines;
+}
+
+/** An operation whose lines are already encoded. */
+export interface EncodedItem {
+  readonly lines: Buffer;
+}
+
+/**
+ * The NDJSON body of a bulk request: the operations' lines copied into one buffer. Joining
+ * strings instead would put a copy of every request (megabytes) on the JavaScript heap.
+ */
+export function requestBody(items: readonly EncodedItem[]): Buffer {
+  let size = 0;
+  for (const item of items) size += item.lines.length;
+  const body = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const item of items) at += item.lines.copy(body, at);
   return body;
 }
 
-export class ElasticsearchBulkTransport implements BulkTransport<BulkAction> {
+export class ElasticsearchBulkTransport implements BulkTransport<EncodedItem & WritableItem> {
   readonly #client: Client;
 
   constructor(client: Client) {
     this.#client = client;
   }
 
-  async send(items: readonly BulkAction[]): Promise<readonly ItemResult[] | typeof ALL_OK> {
+  async send(items: readonly EncodedItem[]): Promise<readonly ItemResult[] | typeof ALL_OK> {
     const body = requestBody(items);
     let response: RawBulkResponse;
     try {

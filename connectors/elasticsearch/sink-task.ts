@@ -10,7 +10,8 @@
 import { Client } from '@elastic/elasticsearch';
 import type { ErrantRecordReporter, SinkRecord, TopicPartition, TopicPartitionOffset } from '../../runtime/connect/api/index.ts';
 import { ConnectError, DataException, SinkTask } from '../../runtime/connect/api/index.ts';
-import type { BulkAction } from './bulk-action.ts';
+import type { BulkAction, BulkActionType } from './bulk-action.ts';
+import type { WritableItem } from './bulk-writer.ts';
 import { BulkWriter } from './bulk-writer.ts';
 import { clientOptions } from './client-options.ts';
 import type { BehaviorOnMalformedDocuments, ParsedSinkConfig } from './config.ts';
@@ -35,9 +36,10 @@ import {
   isDataStream,
   parseSinkConfig,
 } from './config.ts';
-import { describeRecord } from './document-id.ts';
+import { describeCoordinates, describeRecord } from './document-id.ts';
 import { MalformedDocumentError } from './document-body.ts';
-import { ElasticsearchBulkTransport } from './es-bulk-transport.ts';
+import type { EncodedItem } from './es-bulk-transport.ts';
+import { ElasticsearchBulkTransport, encodeLines } from './es-bulk-transport.ts';
 import { ResourceManager } from './es-resources.ts';
 import { ResourceNamer, dataStreamNameForTopic, indexNameForTopic } from './index-names.ts';
 import type { ItemOutcome } from './item-outcome.ts';
@@ -51,27 +53,38 @@ import { RetryPolicy } from './retry-policy.ts';
 import { mappingForSchema } from './schema-mapping.ts';
 import { ELASTICSEARCH_SINK_VERSION } from './version.ts';
 
-/** A bulk operation with the record it writes and that record's offset entry. */
-interface PendingWrite extends BulkAction {
-  readonly record: SinkRecord;
+/**
+ * A buffered operation: its encoded lines, what reading Elasticsearch's answer needs, where its
+ * record came from, and the record's offset entry. The buffer holds one per record until
+ * Elasticsearch answers, so it keeps no strings of the document and holds on to the record
+ * itself only when a dead letter queue may need it.
+ */
+interface PendingWrite extends EncodedItem, WritableItem {
+  readonly type: BulkActionType;
+  readonly index: string;
+  readonly id: string | null;
+  readonly externalVersion: boolean;
+  readonly topic: string;
+  readonly partition: number | null;
+  readonly offset: number;
+  /** The record, for the errant record reporter; null when there is none. */
+  readonly record: SinkRecord | null;
   readonly entry: OffsetEntry;
 }
 
-/**
- * Written out field by field: an object spread would keep the fields out of the object, in a
- * second allocation, and the buffer holds one of these per record until Elasticsearch answers.
- */
-function pendingWrite(action: BulkAction, record: SinkRecord, entry: OffsetEntry): PendingWrite {
+function pendingWrite(action: BulkAction, record: SinkRecord, keepRecord: boolean, entry: OffsetEntry): PendingWrite {
   return {
+    lines: encodeLines(action),
+    bytes: action.bytes,
+    orderKey: action.orderKey,
     type: action.type,
     index: action.index,
     id: action.id,
-    header: action.header,
-    body: action.body,
-    bytes: action.bytes,
     externalVersion: action.externalVersion,
-    orderKey: action.orderKey,
-    record,
+    topic: record.topic,
+    partition: record.kafkaPartition,
+    offset: record.kafkaOffset,
+    record: keepRecord ? record : null,
     entry,
   };
 }
@@ -89,9 +102,8 @@ interface Settings {
 
 /** The error sent to the dead letter queue with a record Elasticsearch did not take. */
 function indexingError(code: string, write: PendingWrite, outcome: Exclude<ItemOutcome, { kind: 'ok' }>): ConnectError {
-  const { record } = write;
   return new ConnectError(
-    `Indexing failed: ${describeItemError(outcome.error)} (index=${write.index}${write.id === null ? '' : `, id=${write.id}`}, status=${outcome.status}, ${describeRecord(record)})`,
+    `Indexing failed: ${describeItemError(outcome.error)} (index=${write.index}${write.id === null ? '' : `, id=${write.id}`}, status=${outcome.status}, ${describeCoordinates(write.topic, write.partition, write.offset)})`,
     {
       code,
       context: {
@@ -100,9 +112,9 @@ function indexingError(code: string, write: PendingWrite, outcome: Exclude<ItemO
         status: outcome.status,
         errorType: outcome.error.type,
         reason: outcome.error.reason,
-        topic: record.topic,
-        partition: record.kafkaPartition,
-        offset: record.kafkaOffset,
+        topic: write.topic,
+        partition: write.partition,
+        offset: write.offset,
       },
     },
   );
@@ -213,7 +225,7 @@ export class ElasticsearchSinkTask extends SinkTask {
           else void this.#reportThenDone(record, entry, action.report);
           continue;
         }
-        writer.add(pendingWrite(action, record, entry));
+        writer.add(pendingWrite(action, record, this.#reporter !== null, entry));
       } catch (err) {
         if (err instanceof MalformedDocumentError) this.#malformed(record, entry, new ConnectError(`Indexing failed: ${err.message} (${describeRecord(record)})`, { code: err.code }));
         else if (err instanceof DataException) await this.#invalid(record, entry, err);
@@ -272,7 +284,7 @@ export class ElasticsearchSinkTask extends SinkTask {
   }
 
   /** A document Elasticsearch rejected (or that is no document): dead letter queue, then the configured behavior. */
-  #malformed(record: SinkRecord, entry: OffsetEntry, error: ConnectError): void {
+  #malformed(record: SinkRecord | null, entry: OffsetEntry, error: ConnectError): void {
     switch (this.#settings.onMalformed) {
       case 'FAIL':
         void this.#report(record, error);
@@ -303,8 +315,8 @@ export class ElasticsearchSinkTask extends SinkTask {
     await this.#reportThenDone(record, entry, error);
   }
 
-  async #report(record: SinkRecord, error: Error): Promise<boolean> {
-    if (this.#reporter === null) return true;
+  async #report(record: SinkRecord | null, error: Error): Promise<boolean> {
+    if (this.#reporter === null || record === null) return true;
     try {
       await this.#reporter.report(record, error);
       return true;
@@ -314,7 +326,7 @@ export class ElasticsearchSinkTask extends SinkTask {
     }
   }
 
-  async #reportThenDone(record: SinkRecord, entry: OffsetEntry, error: Error): Promise<void> {
+  async #reportThenDone(record: SinkRecord | null, entry: OffsetEntry, error: Error): Promise<void> {
     if (await this.#report(record, error)) this.#tracker.markDone(entry);
   }
 

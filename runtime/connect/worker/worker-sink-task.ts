@@ -47,10 +47,11 @@ export interface WorkerSinkTaskOptions extends WorkerTaskOptions {
   /** Reports a record to the DLQ / log through the operator (KIP-610), or null when errors are not reported. */
   errantRecordReporter: ((raw: ConsumerRecord, error: Error) => Promise<void>) | null;
   /**
-   * Whether the reporter passes consumed records on (a dead letter queue or the error log); when
-   * false (the default is true) consumed records are not kept for it: a sink task buffering many
-   * records would otherwise keep their fetched bytes alive. Reports then carry the record's
-   * coordinates without its bytes.
+   * Whether the reporter passes consumed records on (a dead letter queue or the error log; the
+   * default is true). When false the task gets no reporter, as in Kafka Connect (its
+   * errantRecordReporter() is null unless a dead letter queue or the error log is configured):
+   * the task handles rejected records by its own settings, and neither it nor the worker keeps
+   * records (or their fetched bytes) alive for reports.
    */
   reportsConsumedRecords?: boolean;
   onTopic: (topic: string) => void;
@@ -80,21 +81,6 @@ function consumedRecordOf(record: SinkRecord): ConsumerRecord | undefined {
   return (record as WithConsumed)[CONSUMED];
 }
 
-/** A consumed record as far as a record given to put() tells it: its coordinates, no bytes. */
-function coordinatesOf(record: SinkRecord): ConsumerRecord {
-  return {
-    topic: record.originalTopic,
-    partition: record.originalKafkaPartition,
-    offset: BigInt(record.originalKafkaOffset),
-    timestamp: record.timestamp === null ? -1n : BigInt(record.timestamp),
-    timestampType: record.timestampType === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
-    key: null,
-    value: null,
-    headers: [],
-    leaderEpoch: -1,
-  };
-}
-
 function isRetriable(err: unknown): boolean {
   return err instanceof SluiceError && err.retriable;
 }
@@ -119,28 +105,27 @@ export class WorkerSinkTask extends WorkerTask {
   /** Raw records of the batch being put, for the errant record reporter. */
   #batch: readonly ConsumerRecord[] = [];
 
-  /** Keep the consumed record behind each record given to put(), for the errant record reporter. */
-  readonly #keepConsumed: boolean;
+  /** The errant record reporter, or null when there is none; with one, the consumed record behind each record given to put() is kept for it. */
+  readonly #reporter: ((raw: ConsumerRecord, error: Error) => Promise<void>) | null;
 
   constructor(options: WorkerSinkTaskOptions) {
     super(options);
     this.#options = options;
     this.#task = options.task;
     this.#consumer = options.createConsumer();
-    this.#keepConsumed = options.errantRecordReporter !== null && options.reportsConsumedRecords !== false;
+    this.#reporter = options.reportsConsumedRecords === false ? null : options.errantRecordReporter;
   }
 
   #context(): SinkTaskContext {
-    const reporter = this.#options.errantRecordReporter;
+    const reporter = this.#reporter;
     const errant: ErrantRecordReporter | null =
       reporter === null
         ? null
         : {
             report: async (record, error) => {
-              const raw = this.#keepConsumed
-                ? (consumedRecordOf(record) ??
-                  this.#batch.find((r) => r.topic === record.originalTopic && r.partition === record.originalKafkaPartition && Number(r.offset) === record.originalKafkaOffset))
-                : coordinatesOf(record);
+              const raw =
+                consumedRecordOf(record) ??
+                this.#batch.find((r) => r.topic === record.originalTopic && r.partition === record.originalKafkaPartition && Number(r.offset) === record.originalKafkaOffset);
               if (raw === undefined) throw new ConnectError(`errantRecordReporter.report(): ${record.originalTopic}-${record.originalKafkaPartition}@${record.originalKafkaOffset} is not in the batch being put`);
               await reporter(raw, error);
             },
@@ -321,7 +306,7 @@ export class WorkerSinkTask extends WorkerTask {
       if (value instanceof Promise) return this.#goSlow(value);
       let record: SinkRecord | null = sinkRecord(raw, key, value, headers);
       for (let i = 0; i < transforms.length && record !== null; i++) record = transforms[i].apply(record);
-      if (record !== null && this.#keepConsumed) remember(record, raw);
+      if (record !== null && this.#reporter !== null) remember(record, raw);
       return record;
     } catch {
       return undefined;
@@ -363,7 +348,7 @@ export class WorkerSinkTask extends WorkerTask {
       if (next === SKIPPED || next === null) return null;
       record = next;
     }
-    if (this.#keepConsumed) remember(record, raw);
+    if (this.#reporter !== null) remember(record, raw);
     return record;
   }
 

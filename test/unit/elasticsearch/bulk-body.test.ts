@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BulkAction } from '../../../connectors/elasticsearch/bulk-action.ts';
 import { bulkAction } from '../../../connectors/elasticsearch/bulk-action.ts';
 import { BulkRequestError } from '../../../connectors/elasticsearch/bulk-writer.ts';
-import { requestBody } from '../../../connectors/elasticsearch/es-bulk-transport.ts';
+import { encodeLines, requestBody } from '../../../connectors/elasticsearch/es-bulk-transport.ts';
 
 const action = (id: string | null, body: string | null, type: BulkAction['type'] = 'index'): BulkAction =>
   bulkAction({ type, index: 'orders', quotedIndex: '"orders"', id, version: null, body, ordered: false });
@@ -10,7 +10,7 @@ const action = (id: string | null, body: string | null, type: BulkAction['type']
 describe('bulk request body', () => {
   it('is the NDJSON of the operations, byte for byte, multi-byte characters and deletes included', () => {
     const items = [action('1', '{"name":"Zoë","note":"✓ ünïcödé 🚀"}'), action('2', null, 'delete'), action('größe', '{"a":1}')];
-    const body = requestBody(items);
+    const body = requestBody(items.map((i) => ({ lines: encodeLines(i) })));
     const expected = items.map((i) => (i.body === null ? `${i.header}\n` : `${i.header}\n${i.body}\n`)).join('');
     expect(body.toString('utf8')).toBe(expected);
     expect(body.length).toBe(Buffer.byteLength(expected));
@@ -22,7 +22,9 @@ describe('bulk request body', () => {
   });
 
   it('refuses operations whose byte count is wrong instead of sending a cut request', () => {
-    const wrong = { ...action('1', '{"a":"é"}'), bytes: 5 };
-    expect(() => requestBody([wrong])).toThrow(BulkRequestError);
+    const tooShort = { ...action('1', '{"a":"é"}'), bytes: 5 };
+    expect(() => encodeLines(tooShort)).toThrow(BulkRequestError);
+    const tooLong = { ...action('1', '{"a":"é"}'), bytes: action('1', '{"a":"é"}').bytes + 3 };
+    expect(() => encodeLines(tooLong)).toThrow(BulkRequestError);
   });
 });

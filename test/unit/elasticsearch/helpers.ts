@@ -85,5 +85,5 @@ export interface TestItem extends WritableItem {
 }
 
 export function item(n: number, orderKey: string | null = null, bytes = 10): TestItem {
-  return { n, header: `{"index":{"_id":"${n}"}}`, body: '{}', bytes, orderKey };
+  return { n, bytes, orderKey };
 }

@@ -1,6 +1,6 @@
 // Errant record reports (KIP-610) that a sink task makes after put() returned, as sinks that
 // write asynchronously do (Elasticsearch answers a bulk request later): with a dead letter queue
-// the consumed record is kept for them, without one only its coordinates are reported.
+// the consumed record is kept for them; without one (nor an error log) the task gets no reporter.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErrantRecordReporter, SinkRecord } from '../../../../runtime/connect/api/index.ts';
 import { ConfigDef, DataException, SinkConnector, SinkTask } from '../../../../runtime/connect/api/index.ts';
@@ -9,9 +9,9 @@ import { eventually } from './fake-kafka.ts';
 import type { Harness } from './harness.ts';
 import { createHarness } from './harness.ts';
 
-const late = { held: [] as SinkRecord[], reported: [] as string[], written: [] as string[] };
+const late = { held: [] as SinkRecord[], reported: [] as string[], written: [] as string[], skipped: [] as string[], hadReporter: false };
 
-/** Holds records in put() and settles them in flush(): values "bad…" are reported then, the rest written. */
+/** Holds records in put() and settles them in flush(): values "bad…" are reported then (skipped without a reporter), the rest written. */
 class LateReportingSinkTask extends SinkTask {
   #reporter: ErrantRecordReporter | null = null;
   version(): string {
@@ -19,6 +19,7 @@ class LateReportingSinkTask extends SinkTask {
   }
   start(): void {
     this.#reporter = this.context.errantRecordReporter();
+    late.hadReporter = this.#reporter !== null;
   }
   put(records: readonly SinkRecord[]): void {
     late.held.push(...records);
@@ -31,7 +32,11 @@ class LateReportingSinkTask extends SinkTask {
         late.written.push(value);
         continue;
       }
-      await this.#reporter!.report(record, new DataException(`cannot write ${value}`));
+      if (this.#reporter === null) {
+        late.skipped.push(value);
+        continue;
+      }
+      await this.#reporter.report(record, new DataException(`cannot write ${value}`));
       late.reported.push(value);
     }
   }
@@ -61,6 +66,8 @@ describe('errant record reports after put() returned', () => {
     late.held = [];
     late.reported = [];
     late.written = [];
+    late.skipped = [];
+    late.hadReporter = false;
     const plugins = PluginRegistry.withBuiltins('test');
     plugins.register(LateReportingSinkConnector, { className: 'test.LateReportingSinkConnector', origin: 'test' });
     h = await createHarness({ plugins, workerProps: { 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' } });
@@ -87,10 +94,12 @@ describe('errant record reports after put() returned', () => {
     expect(dead.headers.map(([k, v]) => [k, v === null ? null : Buffer.from(v).toString()])).toEqual([['h', 'x']]);
   });
 
-  it('accepts the report without a dead letter queue or error log, and commits past the record', async () => {
+  it('gives the task no reporter without a dead letter queue or error log, as Kafka Connect does', async () => {
     await h.herder.createConnector('k', { 'connector.class': 'test.LateReportingSinkConnector', topics: 'in', 'errors.tolerance': 'all' });
     await eventually(() => h.kafka.committed('connect-k', 'in') === 3n);
-    expect(late.reported).toEqual(['bad-2']);
+    expect(late.hadReporter).toBe(false);
+    expect(late.skipped).toEqual(['bad-2']);
+    expect(late.reported).toEqual([]);
     expect(h.herder.taskStatus('k', 0).state).toBe('RUNNING');
     expect(h.kafka.records('dlq')).toEqual([]);
   });
