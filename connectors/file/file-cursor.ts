@@ -76,6 +76,9 @@ export class FileCursor {
   #skipping: Skipping | null = null;
   /** The last read filled all the room it had: more is probably there, so the buffer may grow. */
   #lastReadFull = false;
+  /** Line item objects, reused by every take() (at most its largest `max` of them). */
+  readonly #pool: LineItem[] = [];
+  #pooledInUse = 0;
 
   constructor(handle: FileHandle, framer: Framer, position: number, line: number, options: CursorOptions) {
     this.#handle = handle;
@@ -121,12 +124,13 @@ export class FileCursor {
   /**
    * Up to `max` records from what is buffered and what can be read now. `final`: the file will
    * not grow (spool mode, or a rotated file being finished), so an unterminated last record is
-   * complete. Items point into the read buffer, so they must be used before the next call; it
-   * returns what is buffered before reading again (reading moves the buffer's bytes), so a batch
-   * may be short. `atEnd`: nothing more could be read now.
+   * complete. Items point into the read buffer and their objects are reused, so they must be used
+   * before the next call; it returns what is buffered before reading again (reading moves the
+   * buffer's bytes), so a batch may be short. `atEnd`: nothing more could be read now.
    */
   async take(max: number, final: boolean): Promise<{ items: CursorItem[]; atEnd: boolean }> {
     const items: CursorItem[] = [];
+    this.#pooledInUse = 0;
     for (;;) {
       this.#scan(items, max, false);
       if (items.length > 0) return { items, atEnd: false };
@@ -153,20 +157,30 @@ export class FileCursor {
       }
       if (frame.end - frame.start > this.#maxLineBytes) this.#tooLong(items, window, frame);
       else {
-        items.push({
-          kind: 'line',
-          window,
-          start: frame.start,
-          end: frame.end,
-          position: this.#base + frame.start,
-          line: this.#line,
-          nextPosition: this.#base + frame.next,
-          nextLine: this.#line + frame.lines,
-        });
+        const item = this.#lineItem();
+        item.window = window;
+        item.start = frame.start;
+        item.end = frame.end;
+        item.position = this.#base + frame.start;
+        item.line = this.#line;
+        item.nextPosition = this.#base + frame.next;
+        item.nextLine = this.#line + frame.lines;
+        items.push(item);
       }
       this.#consumed = frame.next;
       this.#line += frame.lines;
     }
+  }
+
+  /** A line item from the pool (items live until the next take(), so their objects are reused). */
+  #lineItem(): LineItem {
+    let item = this.#pool[this.#pooledInUse];
+    if (item === undefined) {
+      item = { kind: 'line', window: this.#window, start: 0, end: 0, position: 0, line: 0, nextPosition: 0, nextLine: 0 };
+      this.#pool.push(item);
+    }
+    this.#pooledInUse++;
+    return item;
   }
 
   #tooLong(items: CursorItem[], window: Buffer, frame: Frame): void {

@@ -37,13 +37,13 @@ export function fingerprintOf(head: Uint8Array): string {
   return crc32(head).toString(16).padStart(8, '0');
 }
 
-export function offsetMap(offset: FileOffset): SourceMap {
-  return {
-    [POSITION_FIELD]: offset.position,
-    [LINE_FIELD]: offset.line,
-    [FINGERPRINT_FIELD]: offset.fingerprint,
-    [FINGERPRINT_BYTES_FIELD]: offset.fingerprintBytes,
-  };
+/**
+ * The offset map of one record (one per line, so it is built from a literal with plain keys: V8
+ * then gives every such map the same shape with its four fields inside the object). The keys are
+ * POSITION_FIELD, LINE_FIELD, FINGERPRINT_FIELD and FINGERPRINT_BYTES_FIELD.
+ */
+export function offsetMap(position: number, line: number, fingerprint: string, fingerprintBytes: number): SourceMap {
+  return { position, line, fingerprint, 'fingerprint.bytes': fingerprintBytes };
 }
 
 /** A stored offset map read back; null when it is not one of ours (then it is ignored). */

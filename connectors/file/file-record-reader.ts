@@ -96,17 +96,14 @@ export class FileRecordReader {
     return { records, atEnd: atEnd || failure !== null, failure };
   }
 
-  #fingerprint(position: number): [string, number] {
+  /** The offset just past `item`: past the file's first FINGERPRINT_BYTES its fingerprint is computed once. */
+  #offset(item: CursorItem): SourceMap {
+    const position = item.nextPosition;
     if (position >= FINGERPRINT_BYTES) {
       this.#fullFingerprint ??= fingerprintOf(this.#head.subarray(0, FINGERPRINT_BYTES));
-      return [this.#fullFingerprint, FINGERPRINT_BYTES];
+      return offsetMap(position, item.nextLine - 1, this.#fullFingerprint, FINGERPRINT_BYTES);
     }
-    return [fingerprintOf(this.#head.subarray(0, position)), position];
-  }
-
-  #offset(item: CursorItem): SourceMap {
-    const [fingerprint, fingerprintBytes] = this.#fingerprint(item.nextPosition);
-    return offsetMap({ position: item.nextPosition, line: item.nextLine - 1, fingerprint, fingerprintBytes });
+    return offsetMap(position, item.nextLine - 1, fingerprintOf(this.#head.subarray(0, position)), position);
   }
 
   #convert(items: CursorItem[], records: SourceRecord[]): BadLineError | null {

@@ -21,7 +21,8 @@ export interface Framer {
   /**
    * The record starting at `from` in `window` (whose length is what was read), or null when its
    * end is not in the window yet. With `final` (no more bytes will come) an unterminated record
-   * at the end is complete.
+   * at the end is complete. The frame is the framer's own, overwritten by the next call (one
+   * object per framer, not one per line).
    */
   next(window: Buffer, from: number, final: boolean): Frame | null;
   /** Bytes of the current, incomplete record scanned so far. */
@@ -34,8 +35,17 @@ function contentEnd(window: Buffer, from: number, lf: number): number {
   return lf > from && window[lf - 1] === CR ? lf - 1 : lf;
 }
 
+function setFrame(frame: Frame, start: number, end: number, next: number, lines: number): Frame {
+  frame.start = start;
+  frame.end = end;
+  frame.next = next;
+  frame.lines = lines;
+  return frame;
+}
+
 export class LineFramer implements Framer {
   #scanned = 0;
+  readonly #frame: Frame = { start: 0, end: 0, next: 0, lines: 0 };
 
   get pending(): number {
     return this.#scanned;
@@ -45,13 +55,13 @@ export class LineFramer implements Framer {
     const lf = window.indexOf(LF, from + this.#scanned);
     if (lf !== -1) {
       this.#scanned = 0;
-      return { start: from, end: contentEnd(window, from, lf), next: lf + 1, lines: 1 };
+      return setFrame(this.#frame, from, contentEnd(window, from, lf), lf + 1, 1);
     }
     this.#scanned = window.length - from;
     if (final && window.length > from) {
       this.#scanned = 0;
       const end = window[window.length - 1] === CR ? window.length - 1 : window.length;
-      return { start: from, end, next: window.length, lines: 0 };
+      return setFrame(this.#frame, from, end, window.length, 0);
     }
     return null;
   }
@@ -69,6 +79,7 @@ export class CsvFramer implements Framer {
   #inQuote = false;
   #escaped = false;
   #breaks = 0;
+  readonly #frame: Frame = { start: 0, end: 0, next: 0, lines: 0 };
 
   /** `quote` and `escape` are single characters (escape may be ''), encoded as one byte each. */
   constructor(quote: string, escape: string) {
@@ -100,14 +111,14 @@ export class CsvFramer implements Framer {
       }
       if (c === quote) this.#inQuote = true;
       else if (c === LF) {
-        const frame = { start: from, end: contentEnd(window, from, i), next: i + 1, lines: this.#breaks + 1 };
+        const frame = setFrame(this.#frame, from, contentEnd(window, from, i), i + 1, this.#breaks + 1);
         this.reset();
         return frame;
       }
     }
     this.#scanned = n - from;
     if (final && n > from) {
-      const frame = { start: from, end: window[n - 1] === CR ? n - 1 : n, next: n, lines: this.#breaks };
+      const frame = setFrame(this.#frame, from, window[n - 1] === CR ? n - 1 : n, n, this.#breaks);
       this.reset();
       return frame;
     }

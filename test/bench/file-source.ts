@@ -6,21 +6,24 @@
 // Every worker: StringConverter for keys and values, offset.flush.interval.ms=10000, batch.size
 // 2000 (FileStreamSource's default), a fresh one-partition topic created beforehand. Figure:
 // records/s between the first record and the last one in the topic (end offsets polled every
-// 100 ms, so JVM and worker start-up do not count). `cat file > /dev/null` is printed as the
-// reading limit of the machine, and the connector's own ceiling: FileSource's task polled in this
-// process with nothing behind it (no worker, no producer). SLUICE_BENCH_FILE_SOURCE_LINES
-// overrides the number of lines.
+// 100 ms, so JVM and worker start-up do not count), and the worker process's CPU time per line
+// over the same interval (the steadier figure when the machine is shared: rates swing with the
+// load, which is printed). FileSource runs with its default headers (file.name, file.line), all
+// four, and none. `cat file > /dev/null` is printed as the reading limit of the machine, and the
+// connector's own ceiling: FileSource's task polled in this process with nothing behind it (no
+// worker, no producer). SLUICE_BENCH_FILE_SOURCE_LINES overrides the number of lines.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, linkSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaAdmin } from '../../runtime/client/index.ts';
 import { FileSourceConnector } from '../../connectors/file/file-source-connector.ts';
 import { CONNECT_STANDALONE, freePort } from '../integration/connect-harness.ts';
 import { SERVICES_DIR, parseExports, runScript } from '../services/scripts.ts';
+import { processCpuMs } from './proc.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
 
@@ -78,8 +81,15 @@ interface Case {
   topic: string;
 }
 
-/** Runs a worker until the topic holds every line; records/s from the first to the last record. */
-async function measure(admin: KafkaAdmin, c: Case, lines: number, timeoutMs: number): Promise<number> {
+interface Measured {
+  /** Lines/s from the first record in the topic to the last. */
+  rate: number;
+  /** The worker process's CPU time (all threads) over that interval, per line, in µs. */
+  cpuPerLine: number;
+}
+
+/** Runs a worker until the topic holds every line; records/s and CPU per line from the first to the last record. */
+async function measure(admin: KafkaAdmin, c: Case, lines: number, timeoutMs: number): Promise<Measured> {
   const child = spawn(c.command, c.args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } });
   let output = '';
   child.stdout!.on('data', (b: Buffer) => (output = (output + b.toString()).slice(-20_000)));
@@ -87,6 +97,7 @@ async function measure(admin: KafkaAdmin, c: Case, lines: number, timeoutMs: num
   const started = performance.now();
   let first = Number.NaN;
   let firstCount = 0;
+  let firstCpuMs = 0;
   try {
     for (;;) {
       let end = 0;
@@ -101,12 +112,14 @@ async function measure(admin: KafkaAdmin, c: Case, lines: number, timeoutMs: num
       if (end > 0 && Number.isNaN(first)) {
         first = now;
         firstCount = end;
+        firstCpuMs = processCpuMs(child.pid!);
       }
       if (end >= lines) {
         // Lines counted from the first sighting on, over the time since.
         const rate = (lines - firstCount) / ((now - first) / 1000);
-        process.stdout.write(`${c.label}: ${rate.toFixed(0)} lines/s\n`);
-        return rate;
+        const cpuPerLine = ((processCpuMs(child.pid!) - firstCpuMs) * 1000) / (lines - firstCount);
+        process.stdout.write(`${c.label}: ${rate.toFixed(0)} lines/s, ${cpuPerLine.toFixed(2)} µs CPU/line (load ${loadavg()[0].toFixed(1)})\n`);
+        return { rate, cpuPerLine };
       }
       if (child.exitCode !== null) throw new Error(`${c.label} exited early (${child.exitCode}):\n${output.slice(-4000)}`);
       if (now - started > timeoutMs) throw new Error(`${c.label}: the topic has ${end} of ${lines} records after ${timeoutMs} ms:\n${output.slice(-4000)}`);
@@ -198,14 +211,14 @@ export const fileSourceBench: Bench = {
         timeoutMs,
       );
 
-      const tail = await worker('tail');
-      const tailRate = await measure(
+      const tailCase = await worker('tail');
+      const tail = await measure(
         admin,
         {
           label: 'FileSource tail',
           command: process.execPath,
-          args: [CONNECT_STANDALONE, tail.workerFile, connectorFile(tail.caseDir, { name: 'tail', 'connector.class': 'FileSource', mode: 'tail', 'file.paths': input, topic: tail.topic, 'batch.size': BATCH_SIZE })],
-          topic: tail.topic,
+          args: [CONNECT_STANDALONE, tailCase.workerFile, connectorFile(tailCase.caseDir, { name: 'tail', 'connector.class': 'FileSource', mode: 'tail', 'file.paths': input, topic: tailCase.topic, 'batch.size': BATCH_SIZE })],
+          topic: tailCase.topic,
         },
         lines,
         timeoutMs,
@@ -215,7 +228,7 @@ export const fileSourceBench: Bench = {
       const spoolIn = path.join(spool.caseDir, 'in');
       mkdirSync(spoolIn);
       linkSync(input, path.join(spoolIn, 'input.log'));
-      const spoolRate = await measure(
+      const spooled = await measure(
         admin,
         {
           label: 'FileSource spool',
@@ -242,7 +255,7 @@ export const fileSourceBench: Bench = {
       );
 
       const bare = await worker('tail-no-headers');
-      const bareRate = await measure(
+      const noHeaders = await measure(
         admin,
         {
           label: 'FileSource tail without headers',
@@ -258,8 +271,33 @@ export const fileSourceBench: Bench = {
         timeoutMs,
       );
 
+      const all = await worker('tail-all-headers');
+      const allHeaders = await measure(
+        admin,
+        {
+          label: 'FileSource tail with all four headers',
+          command: process.execPath,
+          args: [
+            CONNECT_STANDALONE,
+            all.workerFile,
+            connectorFile(all.caseDir, {
+              name: 'all',
+              'connector.class': 'FileSource',
+              mode: 'tail',
+              'file.paths': input,
+              topic: all.topic,
+              'batch.size': BATCH_SIZE,
+              'file.headers': 'file.path,file.name,file.line,file.position',
+            }),
+          ],
+          topic: all.topic,
+        },
+        lines,
+        timeoutMs,
+      );
+
       const ourStream = await worker('sluice-filestream');
-      const ourStreamRate = await measure(
+      const ourStreamed = await measure(
         admin,
         {
           label: 'Sluice worker FileStreamSource',
@@ -272,13 +310,26 @@ export const fileSourceBench: Bench = {
       );
 
       const label = `${lines.toLocaleString('en')} lines × ${LINE_BYTES} B (${((lines * LINE_BYTES) / 2 ** 20).toFixed(0)} MiB), StringConverter, Apache Kafka broker`;
+      const cases: Array<[string, Measured, number | undefined]> = [
+        ['mode=tail (headers file.name, file.line)', tail, 3],
+        ['mode=spool (headers file.name, file.line)', spooled, 3],
+        ['mode=tail, file.headers.enable=false', noHeaders, undefined],
+        ['mode=tail, all four headers', allHeaders, undefined],
+        ['our worker with FileStreamSource (worker ceiling)', ourStreamed, undefined],
+      ];
       const rows: Row[] = [
-        { case: `${label}, mode=tail`, metric: 'lines/s', ours: tailRate, anchor, anchorName: 'FileStreamSource', higherIsBetter: true, target: 3 },
-        { case: `${label}, mode=spool`, metric: 'lines/s', ours: spoolRate, anchor, anchorName: 'FileStreamSource', higherIsBetter: true, target: 3 },
-        { case: `${label}, mode=tail, file.headers.enable=false`, metric: 'lines/s', ours: bareRate, anchor, anchorName: 'FileStreamSource', higherIsBetter: true },
-        { case: `${label}, our worker with FileStreamSource (worker ceiling)`, metric: 'lines/s', ours: ourStreamRate, anchor, anchorName: 'FileStreamSource', higherIsBetter: true },
-        { case: 'FileSource tail task poll() alone, headers on (connector ceiling)', metric: 'lines/s', ours: ceiling, anchor, anchorName: 'FileStreamSource', higherIsBetter: true },
-        { case: 'FileSource tail task poll() alone, headers off', metric: 'lines/s', ours: ceilingNoHeaders, anchor, anchorName: 'FileStreamSource', higherIsBetter: true },
+        ...cases.map(([name, m, target]): Row => ({
+          case: `${label}, ${name}`,
+          metric: 'lines/s',
+          ours: m.rate,
+          anchor: anchor.rate,
+          anchorName: 'FileStreamSource',
+          higherIsBetter: true,
+          ...(target === undefined ? {} : { target }),
+        })),
+        ...cases.map(([name, m]): Row => ({ case: `${name}: worker CPU per line`, metric: 'µs', ours: m.cpuPerLine, anchor: anchor.cpuPerLine, anchorName: 'FileStreamSource', higherIsBetter: false })),
+        { case: 'FileSource tail task poll() alone, default headers (connector ceiling)', metric: 'lines/s', ours: ceiling, anchor: anchor.rate, anchorName: 'FileStreamSource', higherIsBetter: true },
+        { case: 'FileSource tail task poll() alone, headers off', metric: 'lines/s', ours: ceilingNoHeaders, anchor: anchor.rate, anchorName: 'FileStreamSource', higherIsBetter: true },
       ];
       printTable(rows);
       process.stdout.write(`\nReading limit: cat file > /dev/null takes ${cat.toFixed(3)} s = ${(lines / cat).toFixed(0)} lines/s (${((lines * LINE_BYTES) / 2 ** 20 / cat).toFixed(0)} MiB/s).\n`);

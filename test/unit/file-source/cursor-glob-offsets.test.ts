@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CursorItem } from '../../../connectors/file/file-cursor.ts';
 import { FileCursor } from '../../../connectors/file/file-cursor.ts';
 import { endOfLastLine } from '../../../connectors/file/file-opener.ts';
-import { fingerprintOf, offsetMap, readOffset, resumeFrom } from '../../../connectors/file/file-offsets.ts';
+import { FINGERPRINT_BYTES_FIELD, FINGERPRINT_FIELD, LINE_FIELD, POSITION_FIELD, fingerprintOf, offsetMap, readOffset, resumeFrom } from '../../../connectors/file/file-offsets.ts';
 import { CsvFramer, LineFramer } from '../../../connectors/file/framing.ts';
 import { globBase, globDepth, resolveGlob, segmentRegExp } from '../../../connectors/file/glob.ts';
 import { tempDir } from './harness.ts';
@@ -147,9 +147,11 @@ describe('offsets', () => {
 
   it('round-trips and rejects maps that are not ours', () => {
     const offset = { position: 11, line: 1, fingerprint: fingerprintOf(head.subarray(0, 11)), fingerprintBytes: 11 };
-    expect(readOffset(offsetMap(offset))).toEqual(offset);
+    const map = offsetMap(offset.position, offset.line, offset.fingerprint, offset.fingerprintBytes);
+    expect(Object.keys(map)).toEqual([POSITION_FIELD, LINE_FIELD, FINGERPRINT_FIELD, FINGERPRINT_BYTES_FIELD]);
+    expect(readOffset(map)).toEqual(offset);
     expect(readOffset({ position: 42 })).toBeNull();
-    expect(readOffset({ ...offsetMap(offset), 'fingerprint.bytes': 2000 })).toBeNull();
+    expect(readOffset({ ...map, 'fingerprint.bytes': 2000 })).toBeNull();
     expect(readOffset(null)).toBeNull();
   });
 
