@@ -19,8 +19,8 @@ import type { DecodedRequest } from '../protocol/index.ts';
  * channel), except a LaterResponse: its effects are applied already (a Produce's batches are in
  * the log) and only the answer waits (for an fsync), so the next requests go ahead and appends
  * that arrive meanwhile share the next fsync. Responses still leave strictly in request order:
- * each takes a slot when its request arrives, and slots are written from the head as they fill,
- * the ready ones of one tick under one cork (one writev; a Fetch's stored batches are never
+ * each takes a slot when its request arrives, and slots are written from the head as soon as
+ * they are filled, each response's chunks under one cork (a Fetch's stored batches are never
  * copied into one big buffer). A frame that cannot be parsed closes this connection only, with
  * the reason logged.
  */
@@ -96,7 +96,6 @@ export class Connection {
   /** A request that blocks the ones behind it is in flight. */
   #blocked = false;
   #pumping = false;
-  #writeScheduled = false;
   /** A CloseConnection verdict is waiting for its turn: nothing behind it is handled. */
   #closing = false;
   #closed = false;
@@ -177,7 +176,6 @@ export class Connection {
       this.close(`request failed: ${messageOf(err)}`);
     }
     this.#pumping = false;
-    this.#writeReady();
     if (this.#readPaused && this.#queue.length <= MAX_QUEUED_FRAMES / 2 && !this.#closed) {
       this.#readPaused = false;
       this.#socket.resume();
@@ -201,7 +199,11 @@ export class Connection {
     if (result instanceof LaterResponse) {
       this.#slots.push(slot);
       result.response.then(
-        (body) => this.#fill(slot, request, body),
+        (body) => {
+          this.#fill(slot, request, body);
+          // Written answers free slots: requests held back by the cap may go on.
+          if (this.#queue.length > 0) this.#pump();
+        },
         (err: unknown) => this.close(`request failed: ${messageOf(err)}`),
       );
       return;
@@ -236,28 +238,11 @@ export class Connection {
       this.#closing = true;
       this.#queue.length = 0;
     } else slot.chunks = encodeResponse(request.header, request.apiKey, request.apiVersion, body);
-    this.#scheduleWrite();
+    this.#writeReady();
   }
 
-  /**
-   * Writes the ready responses at the head once the current tick's callbacks (and their promise
-   * continuations) have run, so that answers completing together leave in one writev.
-   */
-  #scheduleWrite(): void {
-    if (this.#writeScheduled || this.#pumping) return;
-    this.#writeScheduled = true;
-    process.nextTick(() => {
-      this.#writeScheduled = false;
-      const before = this.#slots.length;
-      this.#writeReady();
-      // Written answers free slots: requests held back by the cap may go on.
-      if (this.#slots.length < before && this.#queue.length > 0) this.#pump();
-    });
-  }
-
+  /** Writes the filled slots at the head: each response leaves as soon as the ones before it have. */
   #writeReady(): void {
-    if (this.#closed || this.#slots.length === 0 || this.#slots[0].chunks === undefined) return;
-    this.#socket.cork();
     while (this.#slots.length > 0 && !this.#closed) {
       const chunks = this.#slots[0].chunks;
       if (chunks === undefined) break;
@@ -266,9 +251,11 @@ export class Connection {
         this.close(chunks.reason);
         break;
       }
+      if (chunks.length === 0) continue;
+      this.#socket.cork();
       for (const chunk of chunks) this.#socket.write(chunk);
+      this.#socket.uncork();
     }
-    this.#socket.uncork();
   }
 
   #rejectFrame(err: unknown): void {
@@ -276,7 +263,7 @@ export class Connection {
       // An ApiVersions request newer than ours is answered in v0 with the ranges we support (KIP-511).
       if (err.request.apiKey === 18) {
         this.#slots.push({ chunks: encodeApiVersionsFallback(err.request.correlationId) });
-        this.#scheduleWrite();
+        this.#writeReady();
         return;
       }
       return this.close(`${err.message} (client ${err.request.clientId ?? 'unknown'})`);

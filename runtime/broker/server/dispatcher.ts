@@ -74,11 +74,11 @@ export class Dispatcher implements RequestHandler {
       case ApiKey.Produce: {
         const produce = body as Api.ProduceRequest;
         const answer = handleProduce(scope, s.topics, produce, s.logger);
-        // The batches are appended before handleProduce first awaits; only the answer waits (for
-        // an fsync under flush.messages), so the connection goes on and later appends share that
-        // fsync. acks=0 stays in line: a failure there closes the connection before anything
-        // behind it is handled, as in Kafka.
-        return produce.acks === 0 ? answer : new LaterResponse(answer);
+        // A promise means the batches are appended and only the answer waits (for an fsync under
+        // flush.messages), so the connection goes on and later appends share that fsync. acks=0
+        // stays in line: a failure there closes the connection before anything behind it is
+        // handled, as in Kafka.
+        return answer instanceof Promise && produce.acks !== 0 ? new LaterResponse(answer) : answer;
       }
       case ApiKey.Fetch:
         return handleFetch(s.topics, body as Api.FetchRequest, () => s.isClosed(connection));

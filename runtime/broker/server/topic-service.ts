@@ -6,7 +6,7 @@ import { decodeBatch } from '../log/records.ts';
 import { parseTopicOverrides, resolveTopicConfig } from '../log/topic-config.ts';
 import type { TopicConfig } from '../log/topic-config.ts';
 import { ErrorCode } from '../protocol/index.ts';
-import type { AppendResult, PartitionLog } from '../storage/partition-log.ts';
+import type { AppendResult, PartitionLog, WrittenAppend } from '../storage/partition-log.ts';
 import { TopicStore } from '../storage/topic-store.ts';
 import type { TopicDescription as StoredTopicDescription } from '../storage/topic-store.ts';
 import { errorCodeOf } from './error-mapping.ts';
@@ -60,10 +60,19 @@ class Partition implements PartitionHandle {
   }
 
   append(records: Buffer): Promise<AppendResult> {
-    const before = this.log.logEndOffset;
-    const result = this.log.append(records, LEADER_EPOCH);
-    if (this.log.logEndOffset !== before) for (const listener of [...this.#listeners]) listener();
-    return result;
+    let written: WrittenAppend;
+    try {
+      written = this.appendWritten(records);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return written.durable === undefined ? Promise.resolve(written.result) : written.durable.then(() => written.result);
+  }
+
+  appendWritten(records: Buffer): WrittenAppend {
+    const written = this.log.appendWritten(records, LEADER_EPOCH);
+    for (const listener of [...this.#listeners]) listener();
+    return written;
   }
 
   onAppend(listener: () => void): () => void {

@@ -1,5 +1,5 @@
 import type { TopicConfig } from '../log/topic-config.ts';
-import type { AppendResult, PartitionLog } from '../storage/partition-log.ts';
+import type { AppendResult, PartitionLog, WrittenAppend } from '../storage/partition-log.ts';
 import type { ProducerStateTable } from './producer-state.ts';
 
 /**
@@ -30,6 +30,8 @@ export interface PartitionHandle {
    * and wakes the fetches waiting on this partition.
    */
   append(records: Buffer): Promise<AppendResult>;
+  /** append() that returns once written, with what to wait for before acknowledging (PartitionLog.appendWritten); throws when refused. */
+  appendWritten(records: Buffer): WrittenAppend;
   /** The offset and timestamp of the record with the largest timestamp (ListOffsets -3). */
   maxTimestamp(): Promise<{ offset: bigint; timestamp: bigint } | undefined>;
   /** Calls `listener` after each append to this partition; returns the unsubscribe function. */

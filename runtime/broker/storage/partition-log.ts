@@ -83,6 +83,13 @@ export interface ReadResult {
   logEndOffset: bigint;
 }
 
+/** An append already written to the log; see PartitionLog.appendWritten. */
+export interface WrittenAppend {
+  result: AppendResult;
+  /** Resolves when the append may be acknowledged; undefined when it may be at once. */
+  durable: Promise<void> | undefined;
+}
+
 export interface AppendOptions {
   /** Refuse control batches (transaction markers) from clients. Default true. */
   fromClient?: boolean;
@@ -358,7 +365,24 @@ export class PartitionLog {
    * high watermark have moved by then, and concurrent calls get offsets in call order. The
    * promise settles once the flush policy is satisfied (at once unless flush.messages is reached).
    */
-  async append(records: Buffer, leaderEpoch: number, options: AppendOptions = {}): Promise<AppendResult> {
+  append(records: Buffer, leaderEpoch: number, options: AppendOptions = {}): Promise<AppendResult> {
+    let written: WrittenAppend;
+    try {
+      written = this.appendWritten(records, leaderEpoch, options);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    const { result, durable } = written;
+    return durable === undefined ? Promise.resolve(result) : durable.then(() => result);
+  }
+
+  /**
+   * append() in two steps, for callers that answer at once when nothing has to be waited for:
+   * returns with the batches written (throwing when they are refused), and `durable` when the
+   * result may only be acknowledged once that promise resolves (an fsync under flush.messages,
+   * or the leader epoch file of a new epoch).
+   */
+  appendWritten(records: Buffer, leaderEpoch: number, options: AppendOptions = {}): WrittenAppend {
     this.#checkUsable();
     const now = this.#clock.now();
     const config = this.#config;
@@ -394,9 +418,9 @@ export class PartitionLog {
     }
     this.#leo = lastOffset + 1;
     if (this.#followEnd) this.#hw = this.#leo;
-    if (this.#epochs.assign(leaderEpoch, firstOffset)) await this.#writeEpochs();
-    if (flushDueAfterAppend(this.#leo - this.#recoveryPoint, config)) await this.flush();
-    return {
+    const epochWritten = this.#epochs.assign(leaderEpoch, firstOffset) ? this.#writeEpochs() : undefined;
+    const flushed = flushDueAfterAppend(this.#leo - this.#recoveryPoint, config) ? this.flush() : undefined;
+    const result: AppendResult = {
       baseOffset: BigInt(firstOffset),
       lastOffset: BigInt(lastOffset),
       logAppendTime: BigInt(logAppendTime ?? -1),
@@ -404,6 +428,9 @@ export class PartitionLog {
       batchCount: analysis.batchCount,
       recordCount: analysis.recordCount,
     };
+    if (epochWritten === undefined) return { result, durable: flushed };
+    // Both are started now, so a later append's fsync cannot overtake this one's.
+    return { result, durable: flushed === undefined ? epochWritten : Promise.all([epochWritten, flushed]).then(() => undefined) };
   }
 
   /** A failed write: cut the partial bytes off again, or take the partition offline if even that fails. */

@@ -80,6 +80,8 @@ describe('group commit (flush.messages=1)', () => {
     expect(syncs.events.filter((e) => e.startsWith('ack'))).toEqual([]);
     expect(log.recoveryPoint).toBe(0n);
     await expect(log.append(batchOf([record(2)]), 0)).rejects.toMatchObject({ code: 'KAFKA_STORAGE_ERROR' });
+    // Lets the checkpoint writes still running finish before the directory goes.
+    await log.deleteFiles();
   });
 
   it('without flush.messages reached, acknowledges at once and leaves the fsync to the flush policy', async () => {
@@ -90,5 +92,7 @@ describe('group commit (flush.messages=1)', () => {
     expect(results.map((r) => r?.baseOffset)).toEqual([0n, 1n, 2n]);
     expect(syncs.started).toBe(0);
     expect(log.recoveryPoint).toBe(0n);
+    syncs.resume();
+    await log.close();
   });
 });

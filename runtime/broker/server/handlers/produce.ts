@@ -7,6 +7,7 @@ import { ErrorCode } from '../../protocol/index.ts';
 import type { InputOf, ProduceRequest, ProduceResponse } from '../../protocol/index.ts';
 import { CloseConnection } from '../connection.ts';
 import { errorCodeOf } from '../error-mapping.ts';
+import type { WrittenAppend } from '../../storage/partition-log.ts';
 import type { PartitionHandle, TopicsService } from '../topics.ts';
 import type { RequestScope } from './scope.ts';
 
@@ -49,12 +50,12 @@ function missingKey(records: Buffer, source: string): number | undefined {
   return missing;
 }
 
-async function producePartition(
+function producePartition(
   partition: PartitionHandle,
   index: number,
   records: Buffer | null,
   log: Logger,
-): Promise<PartitionResponse> {
+): PartitionResponse | Promise<PartitionResponse> {
   if (records === null) return failure(index, ErrorCode.CORRUPT_MESSAGE, 'records field is null');
   const problem = singleBatchProblem(records);
   if (problem !== undefined) return failure(index, ErrorCode.INVALID_RECORD, problem);
@@ -82,39 +83,51 @@ async function producePartition(
     }
     if (check.kind === 'error') return failure(index, ErrorCode[check.error], check.message);
   }
-  try {
-    // append() writes and assigns offsets synchronously before its first await: a log end offset
-    // that moved means the batch is in the log, so the producer table learns it before a retry
-    // of the same batch can arrive, even while this append still waits for an fsync.
-    const before = partition.log.logEndOffset;
-    const appended = partition.append(records);
-    if (idempotent && partition.log.logEndOffset > before) {
-      partition.producers.record(incoming, before, before + BigInt(header.lastOffsetDelta), header.maxTimestamp);
-    }
-    const result = await appended;
-    return {
-      index,
-      errorCode: ErrorCode.NONE,
-      baseOffset: result.baseOffset,
-      logAppendTimeMs: result.logAppendTime,
-      logStartOffset: result.logStartOffset,
-      recordErrors: [],
-      errorMessage: null,
-    };
-  } catch (err) {
+  const failed = (err: unknown): PartitionResponse => {
     const code = errorCodeOf(err);
     if (code === ErrorCode.UNKNOWN_SERVER_ERROR || code === ErrorCode.KAFKA_STORAGE_ERROR) log.error({ err: messageOf(err), partition: where }, 'append failed');
     return failure(index, code, err instanceof SluiceError ? err.message : messageOf(err));
+  };
+  let written: WrittenAppend;
+  try {
+    // Written and given offsets now: the producer table learns the batch before a retry of it can
+    // arrive, even while this append still waits for an fsync.
+    written = partition.appendWritten(records);
+  } catch (err) {
+    return failed(err);
   }
+  const { result, durable } = written;
+  if (idempotent) partition.producers.record(incoming, result.baseOffset, result.lastOffset, header.maxTimestamp);
+  const response: PartitionResponse = {
+    index,
+    errorCode: ErrorCode.NONE,
+    baseOffset: result.baseOffset,
+    logAppendTimeMs: result.logAppendTime,
+    logStartOffset: result.logStartOffset,
+    recordErrors: [],
+    errorMessage: null,
+  };
+  return durable === undefined ? response : durable.then(() => response, failed);
 }
 
-export async function handleProduce(scope: RequestScope, topics: TopicsService, body: ProduceRequest, log: Logger): Promise<InputOf<ProduceResponse> | CloseConnection | null> {
+/**
+ * Answers at once (no promise) when no partition has to wait, so an acks=1 answer leaves before
+ * the connection handles the next request; otherwise the promise settles once every partition's
+ * append may be acknowledged.
+ */
+export function handleProduce(
+  scope: RequestScope,
+  topics: TopicsService,
+  body: ProduceRequest,
+  log: Logger,
+): InputOf<ProduceResponse> | CloseConnection | null | Promise<InputOf<ProduceResponse> | CloseConnection | null> {
   const acks = body.acks;
-  const pending: Promise<{ topic: string; response: PartitionResponse }>[] = [];
+  const results: { topic: string; response: PartitionResponse }[] = [];
+  const waits: Promise<void>[] = [];
   for (const t of body.topicData) {
     for (const p of t.partitionData) {
       const answer = (response: PartitionResponse): void => {
-        pending.push(Promise.resolve({ topic: t.name, response }));
+        results.push({ topic: t.name, response });
       };
       if (scope.apiVersion < 3) {
         answer(failure(p.index, ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 (message format v0/v1) is not supported; use v3 or later'));
@@ -137,10 +150,20 @@ export async function handleProduce(scope: RequestScope, topics: TopicsService, 
         answer(failure(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`));
         continue;
       }
-      pending.push(producePartition(partition, p.index, p.records, log).then((response) => ({ topic: t.name, response })));
+      const outcome = producePartition(partition, p.index, p.records, log);
+      if (outcome instanceof Promise) {
+        // Keeps the partition's place in the response; filled in when its append may be acknowledged.
+        const slot = { topic: t.name, response: failure(p.index, ErrorCode.UNKNOWN_SERVER_ERROR) };
+        results.push(slot);
+        waits.push(outcome.then((response) => void (slot.response = response)));
+      } else answer(outcome);
     }
   }
-  const results = await Promise.all(pending);
+  if (waits.length === 0) return respond(acks, results);
+  return Promise.all(waits).then(() => respond(acks, results));
+}
+
+function respond(acks: number, results: { topic: string; response: PartitionResponse }[]): InputOf<ProduceResponse> | CloseConnection | null {
   if (acks === ACKS_NONE) {
     const failed = results.find((r) => r.response.errorCode !== ErrorCode.NONE);
     if (failed === undefined) return null;
