@@ -11,6 +11,7 @@ import type { CursorItem, FileCursor } from './file-cursor.ts';
 import type { BadLineReason } from './errors.ts';
 import { BadLineError } from './errors.ts';
 import { readHead } from './file-identity.ts';
+import type { FileOffset } from './file-offsets.ts';
 import { FINGERPRINT_BYTES, fingerprintOf, offsetMap } from './file-offsets.ts';
 import type { BadLinePolicy } from './file-source-config.ts';
 import type { BadLine, FileRecordContext, RecordFactory } from './record-factory.ts';
@@ -76,6 +77,12 @@ export class FileRecordReader {
     return head.subarray(0, n).equals(this.#head.subarray(0, n));
   }
 
+  /** Where the next record starts, as a stored offset says it (the line count is of the lines before it). */
+  endOffset(): FileOffset {
+    const position = this.#o.cursor.position;
+    return { position, line: this.#o.cursor.line - 1, fingerprint: this.#fingerprintAt(position), fingerprintBytes: Math.min(position, FINGERPRINT_BYTES) };
+  }
+
   /** The file now reads as another one (after a truncation): start over at `position`. */
   restart(position: number, line: number, head: Buffer): void {
     this.#o.cursor.seek(position, line);
@@ -96,14 +103,17 @@ export class FileRecordReader {
     return { records, atEnd: atEnd || failure !== null, failure };
   }
 
-  /** The offset just past `item`: past the file's first FINGERPRINT_BYTES its fingerprint is computed once. */
+  /** The fingerprint an offset at `position` carries: past the file's first FINGERPRINT_BYTES it is computed once. */
+  #fingerprintAt(position: number): string {
+    if (position < FINGERPRINT_BYTES) return fingerprintOf(this.#head.subarray(0, position));
+    this.#fullFingerprint ??= fingerprintOf(this.#head.subarray(0, FINGERPRINT_BYTES));
+    return this.#fullFingerprint;
+  }
+
+  /** The offset just past `item`. */
   #offset(item: CursorItem): SourceMap {
     const position = item.nextPosition;
-    if (position >= FINGERPRINT_BYTES) {
-      this.#fullFingerprint ??= fingerprintOf(this.#head.subarray(0, FINGERPRINT_BYTES));
-      return offsetMap(position, item.nextLine - 1, this.#fullFingerprint, FINGERPRINT_BYTES);
-    }
-    return offsetMap(position, item.nextLine - 1, fingerprintOf(this.#head.subarray(0, position)), position);
+    return offsetMap(position, item.nextLine - 1, this.#fingerprintAt(position), Math.min(position, FINGERPRINT_BYTES));
   }
 
   #convert(items: CursorItem[], records: SourceRecord[]): BadLineError | null {

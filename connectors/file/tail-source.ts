@@ -59,15 +59,28 @@ interface TailFile {
   gone: boolean;
   /** Read to its end after a rotation and closed. */
   finished: boolean;
-  /** The file this one replaced at its path: it is finished first. */
-  waitFor: string | null;
+  /** The file this one replaced at its path: it is finished first (this entry; not a later one of the same id). */
+  waitFor: TailFile | null;
   atEnd: boolean;
   lastDataAt: number;
   readPosition: number;
   warned: boolean;
   /** Where a finished file ended, to go on from there if it grows again (it was closed). */
-  reopenAt: { partition: SourceMap; position: number; line: number } | null;
+  ended: Ended | null;
 }
+
+/** Where a finished file ended, as a stored offset would say (fingerprint included). */
+interface Ended {
+  partition: SourceMap;
+  offset: FileOffset;
+}
+
+/**
+ * Finished files no longer seen at any matched path are forgotten, but where they ended is kept
+ * (this many, the oldest dropped first): one that turns up again (a scan missed it while it was
+ * renamed, or it was moved back) goes on from there, even before its offset was committed.
+ */
+const DEPARTED_KEPT = 1000;
 
 export class TailSource {
   readonly #o: TailSourceOptions;
@@ -75,6 +88,7 @@ export class TailSource {
   readonly #now: () => number;
   readonly #files = new Map<string, TailFile>();
   readonly #byPath = new Map<string, string>();
+  readonly #departed = new Map<string, Ended>();
   readonly #waker = new Waker();
   #watchers: FSWatcher[] = [];
   #dirty = true;
@@ -152,8 +166,8 @@ export class TailSource {
   /** A file that replaced another starts once that one is finished. */
   #mayRead(file: TailFile): boolean {
     if (file.waitFor === null) return true;
-    const before = this.#files.get(file.waitFor);
-    if (before === undefined || before.finished || before.reader === null) {
+    const before = file.waitFor;
+    if (before.finished || before.reader === null || this.#files.get(before.id) !== before) {
       file.waitFor = null;
       return true;
     }
@@ -189,7 +203,7 @@ export class TailSource {
    * is emitted then, since nothing will complete it.
    */
   async #maybeFinish(file: TailFile, records: SourceRecord[]): Promise<void> {
-    const successor = [...this.#files.values()].find((f) => f.waitFor === file.id);
+    const successor = [...this.#files.values()].find((f) => f.waitFor === file);
     const quiet = this.#now() - file.lastDataAt >= this.#s.rotateWaitMs;
     if (!quiet && !(successor !== undefined && successor.size > 0)) return;
     const reader = file.reader!;
@@ -206,10 +220,10 @@ export class TailSource {
     this.#o.logger.info(`${file.path}: finished after rotation at line ${reader.cursor.line - 1} (byte ${reader.cursor.position})`);
     file.finished = true;
     // Only where it ended is kept (its buffer goes), in case it grows again.
-    file.reopenAt = { partition: reader.context.partition, position: reader.cursor.position, line: reader.cursor.line };
+    file.ended = { partition: reader.context.partition, offset: reader.endOffset() };
     file.reader = null;
     await this.#closeFile(file);
-    if (file.gone) this.#files.delete(file.id);
+    if (file.gone) this.#forget(file);
   }
 
   /** Finds the matched files and notices rotations, truncations and new files. */
@@ -250,21 +264,21 @@ export class TailSource {
           lastDataAt: this.#now(),
           readPosition: 0,
           warned: false,
-          reopenAt: null,
+          ended: null,
         };
         this.#files.set(st.id, file);
         newFiles.push(file);
         const old = previous === undefined ? undefined : this.#files.get(previous);
         if (old !== undefined && !old.finished) {
           old.rotated = true;
-          file.waitFor = old.id;
+          file.waitFor = old;
           this.#o.logger.info(`${st.path}: rotated (a new file replaced it); the old file is read to its end first`);
         }
       } else {
         file.path = st.path;
         file.size = st.size;
         file.gone = false;
-        if (file.finished && file.reopenAt !== null && st.size > file.reopenAt.position) {
+        if (file.finished && file.ended !== null && st.size > file.ended.offset.position) {
           // A rotated file that grew after it was finished: open it again and read on.
           file.finished = false;
           file.atEnd = false;
@@ -280,7 +294,7 @@ export class TailSource {
         file.rotated = true;
         if (file.handle !== null && !file.finished) this.#o.logger.info(`${file.path}: no longer at a matched path (renamed or deleted); reading it to its end`);
       }
-      if (file.handle === null) this.#files.delete(file.id);
+      if (file.handle === null) this.#forget(file);
     }
     for (const file of newFiles) await this.#open(file, seen);
     for (const file of this.#files.values()) {
@@ -307,8 +321,9 @@ export class TailSource {
       await handle.close();
       return;
     }
-    const { partition, start } = file.reopenAt === null ? await this.#startOf(file, handle, st, seen) : { partition: file.reopenAt.partition, start: file.reopenAt };
-    file.reopenAt = null;
+    const { partition, start } =
+      file.ended === null ? await this.#startOf(file, handle, st, seen) : { partition: file.ended.partition, start: { position: file.ended.offset.position, line: file.ended.offset.line + 1 } };
+    file.ended = null;
     const reader = await openRecordReader({
       handle,
       context: this.#o.factory.contextOf(partition, file.path, st.mtimeMs),
@@ -344,7 +359,14 @@ export class TailSource {
   ): Promise<{ partition: SourceMap; start: { position: number; line: number } }> {
     const own = partitionOf(file.path, file.id);
     let partition = own;
-    let stored: FileOffset | null = readOffset(await this.#o.offsets.offset(own));
+    let stored: FileOffset | null = null;
+    const departed = this.#departed.get(file.id);
+    if (departed !== undefined) {
+      // Finished here before and seen again: where it ended is newer than any committed offset.
+      this.#departed.delete(file.id);
+      partition = departed.partition;
+      stored = departed.offset;
+    } else stored = readOffset(await this.#o.offsets.offset(own));
     if (stored === null) {
       // Renamed while the task was down: its offset is under the name it was first read as.
       const others = [...seen.values()].filter((s) => s.path !== file.path).map((s) => partitionOf(s.path, file.id));
@@ -370,6 +392,15 @@ export class TailSource {
     }
     if (file.initial && this.#s.startPosition === 'end') return { partition, start: await endOfLastLine(handle, st.size) };
     return { partition, start: { position: 0, line: 1 } };
+  }
+
+  /** Drops a file no longer at any matched path, remembering where it ended if it was finished. */
+  #forget(file: TailFile): void {
+    this.#files.delete(file.id);
+    if (file.ended === null) return;
+    this.#departed.delete(file.id);
+    this.#departed.set(file.id, file.ended);
+    if (this.#departed.size > DEPARTED_KEPT) this.#departed.delete(this.#departed.keys().next().value!);
   }
 
   /** copytruncate and the like: the file got shorter than what was read, or its first bytes changed. */

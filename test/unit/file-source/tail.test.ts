@@ -87,6 +87,22 @@ describe('tail mode', () => {
     expect(await driver.pollUntil(() => false, 5)).toEqual([]);
   });
 
+  it('a rotated file missed by one scan (renamed out of the pattern and back) is not read again, and its successor is not held up', async () => {
+    const file = path.join(dir, 'app.log');
+    await writeFile(file, lines(1, 3));
+    const driver = await tail({ 'file.paths': path.join(dir, 'app.log*') });
+    expect(values(await driver.pollUntil(count(3)))).toEqual(lines(1, 3).trimEnd().split('\n'));
+    // A scan that sees the new file at the path but not the old one anywhere (as when the folder
+    // is listed before a rename and stat'ed after it): the old file is finished and forgotten...
+    await rename(file, path.join(dir, 'moved'));
+    await writeFile(file, lines(1, 2, 'new'));
+    expect(await driver.poll()).toEqual([]);
+    // ...then turns up again under a matched name, its offset not committed yet.
+    await rename(path.join(dir, 'moved'), `${file}.1`);
+    expect(values(await driver.pollUntil(count(2), 20))).toEqual(lines(1, 2, 'new').trimEnd().split('\n'));
+    expect(await driver.pollUntil(() => false, 5)).toEqual([]);
+  });
+
   it('rename without create: drains the renamed file, emits its unterminated last line once quiet, then reads a later new file', async () => {
     const file = path.join(dir, 'app.log');
     await writeFile(file, lines(1, 5));
