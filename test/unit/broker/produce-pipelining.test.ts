@@ -1,6 +1,6 @@
 // Produce requests on one connection while an fsync runs (flush.messages=1): the broker appends
 // the requests behind the one waiting, so they share the next fsync, and still answers each only
-// after the fsync covering it and strictly in request order.
+// after the fsync covering it and strictly in request order (other requests' answers included).
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBatch } from '../../../runtime/broker/log/records.ts';
@@ -57,14 +57,20 @@ describe('Produce pipelining with group commit', () => {
 
     const conn = await RawKafkaConnection.connect(broker.bootstrap);
     // Every response frame as it arrives, with what had happened to the fsyncs by then.
-    const answers: { correlationId: number; baseOffset: bigint; syncEvents: string[] }[] = [];
+    const answers: { correlationId: number; baseOffset?: bigint; syncEvents: string[] }[] = [];
+    const versionsRequests = new Set<number>();
     const splitter = new FrameSplitter();
     conn.socket.on('data', (chunk: Buffer) => {
       for (const frame of splitter.push(chunk)) {
+        const correlationId = frame.readInt32BE(0);
+        if (versionsRequests.has(correlationId)) {
+          answers.push({ correlationId, syncEvents: [...syncs.events] });
+          continue;
+        }
         const body = decodeResponse(frame, ApiKey.Produce, PRODUCE_VERSION);
         const partition = (body.body as unknown as Api.ProduceResponse).responses[0].partitionResponses[0];
         expect(partition.errorCode).toBe(ErrorCode.NONE);
-        answers.push({ correlationId: body.correlationId, baseOffset: partition.baseOffset, syncEvents: [...syncs.events] });
+        answers.push({ correlationId, baseOffset: partition.baseOffset, syncEvents: [...syncs.events] });
       }
     });
 
@@ -72,6 +78,9 @@ describe('Produce pipelining with group commit', () => {
     const first = conn.send(ApiKey.Produce, PRODUCE_VERSION, produceBody(topic, 'a', -1));
     await until(() => syncs.waiting === 1, 'the fsync of the first append');
     const second = conn.send(ApiKey.Produce, PRODUCE_VERSION, produceBody(topic, 'b', -1));
+    // Answered at once by its handler, but only after the answers ahead of it.
+    const versions = conn.send(ApiKey.ApiVersions, 2, {});
+    versionsRequests.add(versions);
     const third = conn.send(ApiKey.Produce, PRODUCE_VERSION, produceBody(topic, 'c', 1));
     // Appended while the first request still waits for its fsync.
     await until(async () => (await latestOffset(topic)) === 3n, 'the requests behind it to be appended');
@@ -84,10 +93,11 @@ describe('Produce pipelining with group commit', () => {
     expect(syncs.started).toBe(2);
 
     syncs.release();
-    await until(() => answers.length === 3, 'the answers to the second and third request');
+    await until(() => answers.length === 4, 'the answers to the requests behind the first');
     expect(answers.map((a) => [a.correlationId, a.baseOffset])).toEqual([
       [first, 0n],
       [second, 1n],
+      [versions, undefined],
       [third, 2n],
     ]);
     for (const a of answers.slice(1)) expect(a.syncEvents).toContain('sync 2 done');
