@@ -304,7 +304,7 @@ export const MONGODB_SINK_CONFIG = new ConfigDef()
   })
   .define({ name: ERRORS_LOG_ENABLE_CONFIG, type: 'BOOLEAN', default: null, importance: 'LOW', documentation: 'Log each tolerated failure. Unset = `errors.log.enable`.', group: ERRORS_GROUP, orderInGroup: 2 })
   .define({ name: RETRY_BACKOFF_MS_CONFIG, type: 'LONG', default: 100, validator: validators.atLeast(0), importance: 'LOW', documentation: '(Sluice) First backoff before retrying a write that failed with a retriable error (network, NotWritablePrimary, timeouts); doubles up to 10 s.', group: ERRORS_GROUP, orderInGroup: 3 })
-  .define({ name: MAX_RETRIES_CONFIG, type: 'INT', default: 5, validator: validators.atLeast(0), importance: 'LOW', documentation: '(Sluice) Retries of a retriable write failure inside one put(); after that put() throws a RetriableException and the worker redelivers the batch.', group: ERRORS_GROUP, orderInGroup: 4 });
+  .define({ name: MAX_RETRIES_CONFIG, type: 'INT', default: 5, validator: validators.atLeast(0), importance: 'LOW', documentation: '(Sluice) Retries of a retriable write failure (with doubling backoff) before the task gives the batch back: the next put() throws a RetriableException and writes the batch again when the worker retries it; a flush() that meets the failure fails the offset commit, and the worker delivers the records again.', group: ERRORS_GROUP, orderInGroup: 4 });
 
 function projectionTypeOk(value: unknown): boolean {
   return ['none', 'allowlist', 'blocklist', 'whitelist', 'blacklist'].includes(String(value).toLowerCase());

@@ -1,13 +1,19 @@
 /**
- * The MongoDB sink task. put() converts each record, cuts the batch into runs of consecutive
- * records for the same topic and namespace (at most max.batch.size each), writes each run with one
- * bulkWrite and waits for MongoDB's acknowledgement before returning, so the offsets the worker
- * commits afterwards are all written. Records that cannot be written go to the dead letter queue
- * (or fail the task) as mongo.errors.tolerance says.
+ * The MongoDB sink task. put() converts each record and cuts the batch into runs of consecutive
+ * records for the same topic and namespace (at most max.batch.size each), each written with one
+ * bulkWrite. Writes are pipelined one batch deep: put() converts its batch while the previous
+ * batch's writes are under way, waits for MongoDB to acknowledge those, then starts its own and
+ * returns, so the server always has the next batch queued instead of waiting for the worker to
+ * fetch and convert it. flush() (and so preCommit) waits for the writes under way, so the offsets
+ * the worker commits are all written. Records that cannot be written go to the dead letter queue
+ * (or fail the task) as mongo.errors.tolerance says. A write that fails in the background fails
+ * the next put() or flush(); after a retriable failure, put() writes the unfinished batch again
+ * before its own (the worker retries put() with the same records), while a failed flush() drops it
+ * (the worker rewinds to the committed offsets and delivers those records again).
  */
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { MongoClient } from 'mongodb';
-import type { SinkRecord } from '../../runtime/connect/api/index.ts';
+import type { SinkRecord, TopicPartitionOffset } from '../../runtime/connect/api/index.ts';
 import { ConnectError, DataException, RetriableException, SinkTask } from '../../runtime/connect/api/index.ts';
 import type { BulkWriteFn, FailedWrite } from './bulk-writer.ts';
 import { WriteFailedError, writeRun } from './bulk-writer.ts';
@@ -26,6 +32,9 @@ import { MONGODB_CONNECTOR_VERSION } from './version.ts';
 
 const MAX_BACKOFF_MS = 10_000;
 
+/** What put() does for a batch, in record order: runs to write, and records that could not be converted. */
+type Step = { readonly run: readonly RecordWrite[] } | { readonly settings: TopicSettings; readonly record: SinkRecord; readonly error: DataException };
+
 /** Injected for tests: time, sleeping, and the driver call. */
 export interface MongoSinkTaskOverrides {
   now?: () => Date;
@@ -43,6 +52,10 @@ export class MongoSinkTask extends SinkTask {
   #batchesWritten = 0;
   /** Namespaces whose time-series collection exists (checked or created once per task). */
   readonly #timeseriesReady = new Set<string>();
+  /** Steps of the batch being written (or left unfinished by a retriable failure), removed as they complete. */
+  #pending: Step[] = [];
+  /** The background writing of #pending, until put() or flush() waits for it. */
+  #writing: Promise<void> | null = null;
 
   constructor(overrides: MongoSinkTaskOverrides = {}) {
     super();
@@ -91,7 +104,37 @@ export class MongoSinkTask extends SinkTask {
   }
 
   async put(records: readonly SinkRecord[]): Promise<void> {
+    const steps = this.#plan(records);
+    await this.#settle();
+    this.#pending = steps;
+    const writing = this.#runSteps(steps);
+    // Its failure is reported by the next put() or flush(), which wait for it.
+    writing.catch(() => undefined);
+    this.#writing = writing;
+  }
+
+  override async flush(_currentOffsets: readonly TopicPartitionOffset[]): Promise<void> {
+    try {
+      await this.#settle();
+    } catch (error) {
+      // The worker delivers everything after the committed offsets again.
+      this.#pending = [];
+      throw error;
+    }
+  }
+
+  /** Waits for the writes under way; writes what a retriable failure left unfinished. */
+  async #settle(): Promise<void> {
+    const writing = this.#writing;
+    this.#writing = null;
+    if (writing !== null) await writing;
+    if (this.#pending.length > 0) await this.#runSteps(this.#pending);
+  }
+
+  /** Converts the records into runs of writes (and records to report), in record order. */
+  #plan(records: readonly SinkRecord[]): Step[] {
     const now = this.#overrides.now?.() ?? new Date();
+    const steps: Step[] = [];
     let run: RecordWrite[] = [];
     let runKey = '';
     for (const record of records) {
@@ -102,21 +145,32 @@ export class MongoSinkTask extends SinkTask {
       } catch (error) {
         if (!(error instanceof DataException)) throw error;
         // Earlier records go first so that the DLQ and the collection keep record order.
-        await this.#writeRun(run);
+        if (run.length > 0) steps.push({ run });
         run = [];
-        await this.#failed(settings, record, error);
+        steps.push({ settings, record, error });
         continue;
       }
       if (write === null) continue;
       const key = `${record.topic}\u0000${namespaceKey(write.namespace)}`;
       if (run.length > 0 && (key !== runKey || (settings.maxBatchSize > 0 && run.length >= settings.maxBatchSize))) {
-        await this.#writeRun(run);
+        steps.push({ run });
         run = [];
       }
       runKey = key;
       run.push(write);
     }
-    await this.#writeRun(run);
+    if (run.length > 0) steps.push({ run });
+    return steps;
+  }
+
+  /** Runs the steps in order, removing each once done: on failure the array holds what is left. */
+  async #runSteps(steps: Step[]): Promise<void> {
+    while (steps.length > 0) {
+      const step = steps[0]!;
+      if ('run' in step) await this.#writeRun(step.run);
+      else await this.#failed(step.settings, step.record, step.error);
+      steps.shift();
+    }
   }
 
   async #writeRun(run: readonly RecordWrite[]): Promise<void> {
@@ -191,6 +245,11 @@ export class MongoSinkTask extends SinkTask {
   }
 
   async stop(): Promise<void> {
+    // Writes still under way finish (or fail) before the client closes; unacknowledged records
+    // are not committed and come again after a restart.
+    await this.#writing?.catch(() => undefined);
+    this.#writing = null;
+    this.#pending = [];
     const client = this.#client;
     this.#client = null;
     await client?.close();

@@ -5,7 +5,7 @@ import { Long, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaBuilder, Struct } from '../../runtime/connect/api/index.ts';
 import { MongoSinkTask } from '../../connectors/mongodb/index.ts';
-import { TestSinkContext, putOnce, sinkRecord } from '../unit/mongodb/harness.ts';
+import { TestSinkContext, putAndFlush, putOnce, sinkRecord } from '../unit/mongodb/harness.ts';
 import { serviceUrl } from '../services/services.ts';
 
 let client: MongoClient;
@@ -151,7 +151,7 @@ describe('MongoDB sink against FerretDB: namespaces and post processors', () => 
     const task = new MongoSinkTask();
     task.initialize(new TestSinkContext(props));
     task.start(props);
-    await task.put([sinkRecord('main', null, { _id: 1, kind: 'cats' }), sinkRecord('main', null, { _id: 2, kind: 'dogs' }), sinkRecord('other', null, { _id: 3, kind: 'cats' })]);
+    await putAndFlush(task, [sinkRecord('main', null, { _id: 1, kind: 'cats' }), sinkRecord('main', null, { _id: 2, kind: 'dogs' }), sinkRecord('other', null, { _id: 3, kind: 'cats' })]);
     await task.stop();
     const names = (await client.db(database).listCollections().toArray()).map((c) => c.name).sort();
     expect(names).toEqual(['cats', 'dogs', 'fixed']);

@@ -5,7 +5,7 @@ import { DataException } from '../../../runtime/connect/api/index.ts';
 import { cdcWrite, resolveCdcHandler } from '../../../connectors/mongodb/cdc-handlers.ts';
 import { MongoSinkTask } from '../../../connectors/mongodb/index.ts';
 import type { Namespace } from '../../../connectors/mongodb/namespace.ts';
-import { TestSinkContext, sinkRecord } from './harness.ts';
+import { TestSinkContext, putAndFlush, sinkRecord } from './harness.ts';
 
 describe('change.data.capture.handler names', () => {
   it('resolves the official class names and short names, and refuses unknown ones naming the key', () => {
@@ -127,7 +127,7 @@ describe('MongoSinkTask in CDC mode', () => {
     const context = new TestSinkContext(props);
     task.initialize(context);
     task.start(props);
-    await task.put([
+    await putAndFlush(task, [
       sinkRecord('t', '{"_id": 1}', '{"operationType": "insert", "documentKey": {"_id": 1}, "fullDocument": {"_id": 1, "a": 1}}'),
       sinkRecord('t', null, '{"operationType": "drop"}'),
       sinkRecord('t', null, '{"documentKey": {"_id": 2}}'),

@@ -78,6 +78,12 @@ export function sourceContext(props: Record<string, string>, offsets: MemoryOffs
  * One sink task against a real server: start with the connection, database and collection `docs`
  * plus `extra`, put `records`, stop; then the collection's documents in _id order.
  */
+/** put() and then flush(), as the worker's commit does: the task writes in the background until flushed. */
+export async function putAndFlush(task: MongoSinkTask, records: SinkRecord[]): Promise<void> {
+  await task.put(records);
+  await task.flush([]);
+}
+
 export async function putOnce(
   client: MongoClient,
   uri: string,
@@ -92,7 +98,7 @@ export async function putOnce(
   task.initialize(context);
   task.start(props);
   try {
-    await task.put(records);
+    await putAndFlush(task, records);
   } finally {
     await task.stop();
   }

@@ -7,7 +7,7 @@ import type { Namespace } from '../../../connectors/mongodb/namespace.ts';
 import { idempotenceWarnings } from '../../../connectors/mongodb/idempotence.ts';
 import { settingsForTopic } from '../../../connectors/mongodb/sink-config.ts';
 import { resolveIdStrategy, resolvePostProcessor, resolveWriteModelStrategy } from '../../../connectors/mongodb/strategy-names.ts';
-import { TestSinkContext, sinkRecord } from './harness.ts';
+import { TestSinkContext, putAndFlush, sinkRecord } from './harness.ts';
 
 interface Call {
   ns: string;
@@ -46,7 +46,7 @@ function idOf(op: AnyBulkWriteOperation<Document>): unknown {
 describe('MongoSinkTask batching', () => {
   it('writes consecutive records of one topic and namespace with one bulkWrite, cut at max.batch.size', async () => {
     const { task, calls } = fakeTask({ 'max.batch.size': '2', 'topic.override.b.collection': 'other' });
-    await task.put([
+    await putAndFlush(task, [
       sinkRecord('a', null, { _id: 1 }),
       sinkRecord('a', null, { _id: 2 }),
       sinkRecord('a', null, { _id: 3 }),
@@ -63,13 +63,13 @@ describe('MongoSinkTask batching', () => {
 
   it('sleeps rate.limiting.timeout after every n bulk writes', async () => {
     const { task, sleeps } = fakeTask({ 'max.batch.size': '1', 'rate.limiting.every.n': '2', 'rate.limiting.timeout': '250' });
-    await task.put([1, 2, 3, 4, 5].map((id) => sinkRecord('a', null, { _id: id })));
+    await putAndFlush(task, [1, 2, 3, 4, 5].map((id) => sinkRecord('a', null, { _id: id })));
     expect(sleeps).toEqual([250, 250]);
   });
 
   it('passes bulk.write.ordered to the driver', async () => {
     const { task, calls } = fakeTask({ 'bulk.write.ordered': 'false' });
-    await task.put([sinkRecord('a', null, { _id: 1 })]);
+    await putAndFlush(task, [sinkRecord('a', null, { _id: 1 })]);
     expect(calls[0]!.ordered).toBe(false);
   });
 });
@@ -79,7 +79,7 @@ describe('MongoSinkTask errors', () => {
     const { task, sleeps, context } = fakeTask({ 'mongo.retry.backoff.ms': '10', 'mongo.max.retries': '3' }, () => {
       throw new MongoNetworkError('connection reset');
     });
-    await expect(task.put([sinkRecord('a', null, { _id: 1 })])).rejects.toBeInstanceOf(RetriableException);
+    await expect(putAndFlush(task, [sinkRecord('a', null, { _id: 1 })])).rejects.toBeInstanceOf(RetriableException);
     expect(sleeps).toEqual([10, 20, 40]);
     expect(context.timeouts).toEqual([80]);
   });
@@ -89,7 +89,7 @@ describe('MongoSinkTask errors', () => {
     const { task, calls } = fakeTask({ 'mongo.retry.backoff.ms': '1' }, () => {
       if (failures-- > 0) throw new MongoNetworkError('down');
     });
-    await task.put([sinkRecord('a', null, { _id: 1 })]);
+    await putAndFlush(task, [sinkRecord('a', null, { _id: 1 })]);
     expect(calls).toHaveLength(3);
   });
 
@@ -97,7 +97,7 @@ describe('MongoSinkTask errors', () => {
     const { task, context } = fakeTask({ 'mongo.errors.tolerance': 'all' }, (call) => {
       if (call.ids.includes(6)) throw new MongoServerError({ message: 'invalid key', code: 2 });
     });
-    await task.put([1, 2, 3, 4, 5, 6, 7, 8].map((id) => sinkRecord('a', null, { _id: id }, id)));
+    await putAndFlush(task, [1, 2, 3, 4, 5, 6, 7, 8].map((id) => sinkRecord('a', null, { _id: id }, id)));
     expect(context.deadLetters.map((d) => d.record.kafkaOffset)).toEqual([6]);
     expect(context.deadLetters[0]!.error.message).toMatch(/a-0@6 to db\.a \(code 2\)/);
   });
@@ -106,14 +106,80 @@ describe('MongoSinkTask errors', () => {
     const { task } = fakeTask({}, () => {
       throw new MongoServerError({ message: 'invalid key', code: 2 });
     });
-    await expect(task.put([sinkRecord('a', null, { _id: 1 }, 12)])).rejects.toThrow(/a-0@12/);
+    await expect(putAndFlush(task, [sinkRecord('a', null, { _id: 1 }, 12)])).rejects.toThrow(/a-0@12/);
   });
 
   it('tolerance data dead-letters conversion errors', async () => {
     const { task, context, calls } = fakeTask({ 'mongo.errors.tolerance': 'data' });
-    await task.put([sinkRecord('a', null, '[1,2]', 1), sinkRecord('a', null, { _id: 2 }, 2)]);
+    await putAndFlush(task, [sinkRecord('a', null, '[1,2]', 1), sinkRecord('a', null, { _id: 2 }, 2)]);
     expect(context.deadLetters.map((d) => d.error.message)).toEqual(['The record value is JSON but not a JSON object']);
     expect(calls.map((c) => c.ids)).toEqual([[2]]);
+  });
+});
+
+describe('MongoSinkTask pipelining', () => {
+  /** A bulkWrite that answers only when the test says so. */
+  function gatedTask() {
+    const calls: unknown[][] = [];
+    const gates: Array<() => void> = [];
+    const task = new MongoSinkTask({
+      bulkWrite: (_namespace, ops) => {
+        calls.push(ops.map(idOf));
+        return new Promise<void>((resolve) => gates.push(resolve));
+      },
+    });
+    const props = { database: 'db', 'document.id.strategy': 'ProvidedInValueStrategy' };
+    task.initialize(new TestSinkContext(props));
+    task.start(props);
+    return { task, calls, gates };
+  }
+  const settled = async (promise: Promise<unknown>): Promise<boolean> => {
+    let done = false;
+    void promise.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    return done;
+  };
+
+  it('put() returns with its batch under way; the next put() and flush() wait for MongoDB to acknowledge', async () => {
+    const { task, calls, gates } = gatedTask();
+    await task.put([sinkRecord('a', null, { _id: 1 })]);
+    expect(calls).toEqual([[1]]);
+    const second = task.put([sinkRecord('a', null, { _id: 2 })]);
+    expect(await settled(second)).toBe(false);
+    gates.shift()!();
+    await second;
+    expect(calls).toEqual([[1], [2]]);
+    const flushed = task.flush([]);
+    expect(await settled(flushed)).toBe(false);
+    gates.shift()!();
+    await flushed;
+  });
+
+  it('a retriable failure in the background fails the next put(), whose retry writes the unfinished batch first', async () => {
+    let failures = 1;
+    const { task, calls, context } = fakeTask({ 'mongo.max.retries': '0', 'mongo.retry.backoff.ms': '5' }, () => {
+      if (failures-- > 0) throw new MongoNetworkError('connection reset');
+    });
+    await task.put([sinkRecord('a', null, { _id: 1 })]);
+    await expect(task.put([sinkRecord('a', null, { _id: 2 })])).rejects.toBeInstanceOf(RetriableException);
+    expect(context.timeouts).toEqual([5]);
+    await task.put([sinkRecord('a', null, { _id: 2 })]);
+    await task.flush([]);
+    expect(calls.map((c) => c.ids)).toEqual([[1], [1], [2]]);
+  });
+
+  it('a failed flush() drops the unfinished writes: the worker delivers those records again', async () => {
+    let failures = 1;
+    const { task, calls } = fakeTask({ 'mongo.max.retries': '0' }, () => {
+      if (failures-- > 0) throw new MongoNetworkError('connection reset');
+    });
+    await task.put([sinkRecord('a', null, { _id: 1 })]);
+    await expect(task.flush([])).rejects.toBeInstanceOf(RetriableException);
+    await task.flush([]);
+    expect(calls.map((c) => c.ids)).toEqual([[1]]);
   });
 });
 
@@ -149,6 +215,6 @@ describe('MongoDB sink config', () => {
     const { task } = fakeTask({}, () => {
       throw new Error('boom');
     });
-    await expect(task.put([sinkRecord('a', null, { _id: 1 })])).rejects.toBeInstanceOf(ConnectError);
+    await expect(putAndFlush(task, [sinkRecord('a', null, { _id: 1 })])).rejects.toBeInstanceOf(ConnectError);
   });
 });

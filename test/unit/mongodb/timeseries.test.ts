@@ -9,7 +9,7 @@ import type { Namespace } from '../../../connectors/mongodb/namespace.ts';
 import { recordWrite } from '../../../connectors/mongodb/record-writes.ts';
 import { settingsForTopic } from '../../../connectors/mongodb/sink-config.ts';
 import { convertTimeField, timeseriesCreateCommand } from '../../../connectors/mongodb/timeseries.ts';
-import { TestSinkContext, sinkRecord } from './harness.ts';
+import { TestSinkContext, putAndFlush, sinkRecord } from './harness.ts';
 
 const TS = { database: 'db', 'timeseries.timefield': 'at' };
 
@@ -101,8 +101,8 @@ const NONE = { cursor: { firstBatch: [] }, ok: 1 };
 describe('MongoSinkTask with time-series collections', () => {
   it('creates the collection once per namespace before the first write', async () => {
     const { task, commands, writes } = tsTask({ 'timeseries.metafield': 'm' }, (_db, command) => ('listCollections' in command ? NONE : { ok: 1 }));
-    await task.put([sinkRecord('t', null, { _id: 1, at: new Date() })]);
-    await task.put([sinkRecord('t', null, { _id: 2, at: new Date() })]);
+    await putAndFlush(task, [sinkRecord('t', null, { _id: 1, at: new Date() })]);
+    await putAndFlush(task, [sinkRecord('t', null, { _id: 2, at: new Date() })]);
     expect(commands).toEqual([
       ['db', { listCollections: 1, filter: { name: 't' } }],
       ['db', { create: 't', timeseries: { timeField: 'at', metaField: 'm' } }],
@@ -112,10 +112,10 @@ describe('MongoSinkTask with time-series collections', () => {
 
   it('uses an existing time-series collection and refuses an ordinary one', async () => {
     const ok = tsTask({}, () => ({ cursor: { firstBatch: [{ name: 't', type: 'timeseries' }] }, ok: 1 }));
-    await ok.task.put([sinkRecord('t', null, { _id: 1, at: new Date() })]);
+    await putAndFlush(ok.task, [sinkRecord('t', null, { _id: 1, at: new Date() })]);
     expect(ok.commands).toHaveLength(1);
     const bad = tsTask({}, () => ({ cursor: { firstBatch: [{ name: 't', type: 'collection' }] }, ok: 1 }));
-    await expect(bad.task.put([sinkRecord('t', null, { _id: 1, at: new Date() })])).rejects.toThrow(/db\.t already exists that is not a time-series collection/);
+    await expect(putAndFlush(bad.task, [sinkRecord('t', null, { _id: 1, at: new Date() })])).rejects.toThrow(/db\.t already exists that is not a time-series collection/);
     expect(bad.writes).toEqual([]);
   });
 
@@ -124,7 +124,7 @@ describe('MongoSinkTask with time-series collections', () => {
       if ('listCollections' in command) return NONE;
       throw new MongoServerError({ code: 115, codeName: 'CommandNotSupported', errmsg: 'timeseries not supported' });
     });
-    const failure = task.put([sinkRecord('t', null, { _id: 1, at: new Date() })]);
+    const failure = putAndFlush(task, [sinkRecord('t', null, { _id: 1, at: new Date() })]);
     await expect(failure).rejects.toBeInstanceOf(ConnectError);
     await expect(failure).rejects.toThrow(/Creating the time-series collection db\.t failed.*timeseries not supported/);
   });
@@ -135,7 +135,7 @@ describe('MongoSinkTask with time-series collections', () => {
       if ('listCollections' in command) return listed++ === 0 ? NONE : { cursor: { firstBatch: [{ name: 't', type: 'timeseries' }] }, ok: 1 };
       throw new MongoServerError({ code: 48, codeName: 'NamespaceExists', errmsg: 'exists' });
     });
-    await task.put([sinkRecord('t', null, { _id: 1, at: new Date() })]);
+    await putAndFlush(task, [sinkRecord('t', null, { _id: 1, at: new Date() })]);
     expect(writes).toEqual(['db.t']);
   });
 });
