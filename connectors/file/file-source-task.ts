@@ -1,8 +1,9 @@
 /**
  * The file source tasks: thin shells over TailSource and SpoolSource. Spool mode has its own task
- * class because it needs commitRecord() (each acknowledged record counts towards its file's
- * cleanup) and commit(); the tail task leaves both to SourceTask, so the worker does not make
- * a call per record for nothing.
+ * class because it needs commit() (files whose last offset is committed can leave input.path).
+ * Neither overrides commitRecord(): the committed offsets say all a spooled file needs (see
+ * SpoolLedger), and a per-record call would cost the worker a call per line and keep each record
+ * alive until Kafka acknowledged it.
  */
 import type { SourceRecord } from '../../runtime/connect/api/index.ts';
 import { ConnectError, SourceTask } from '../../runtime/connect/api/index.ts';
@@ -102,11 +103,6 @@ export class FileSpoolTask extends FileSourceTaskBase<SpoolSource> {
 
   protected create(settings: FileSourceSettings, logger: Logger): SpoolSource {
     return new SpoolSource(this.common(settings, logger));
-  }
-
-  /** Counts towards the cleanup of the record's file. */
-  override commitRecord(record: SourceRecord): void {
-    this.source.ledger.acked(record.sourcePartition);
   }
 
   /** Offsets were flushed: files whose last offset the store now holds can be moved away. */

@@ -1,14 +1,18 @@
 /**
  * Which spooled files may be cleaned up (pure bookkeeping). A file may leave input.path only when
  *   1. it was read to its end (or failed), and
- *   2. every record emitted from it was acknowledged (commitRecord), and
- *   3. the committed offset of its partition reached its last record's offset.
- * The third point is read from the offset store itself each time the worker calls commit() (the
- * store then holds what that flush made durable), not inferred from the order of calls: a
- * commit() may flush offsets taken just before the last acknowledgement arrived, and the store is
- * what a restart will see. The position read is kept, so a file whose reading ends after the last
- * flush of its records (nothing more to flush, so no further commit()) is still cleaned up. Nothing here is a flag on
- * disk; after a crash the same decisions are made again from the offsets and the files.
+ *   2. the committed offset of its partition reached its last record's offset.
+ * The second point also means every record of the file was acknowledged: a worker commits a
+ * source offset only once that record and every record before it were acknowledged (Kafka
+ * Connect's SubmittedRecords, and ours), and offsets grow line by line. So no per-record
+ * commitRecord() is needed (it would cost the worker a call per record and keep every record
+ * alive until its acknowledgement). The committed offset is read from the offset store itself
+ * each time the worker calls commit() (the store then holds what that flush made durable), not
+ * inferred from the order of calls: a commit() may flush offsets taken just before the last
+ * acknowledgement arrived, and the store is what a restart will see. The position read is kept,
+ * so a file whose reading ends after the last flush of its records (nothing more to flush, so no
+ * further commit()) is still cleaned up. Nothing here is a flag on disk; after a crash the same
+ * decisions are made again from the offsets and the files.
  */
 import type { SourceMap } from '../../runtime/connect/api/index.ts';
 
@@ -19,7 +23,6 @@ export interface SpoolEntry {
   readonly fileId: string;
   readonly partition: SourceMap;
   emitted: number;
-  acked: number;
   /** Byte position in the offset of the last record emitted (null: none emitted in this run). */
   lastPosition: number | null;
   /** Set once reading is over. */
@@ -33,13 +36,11 @@ export interface SpoolEntry {
 }
 
 export class SpoolLedger {
-  readonly #byPartition = new Map<SourceMap, SpoolEntry>();
   readonly #byPath = new Map<string, SpoolEntry>();
 
   /** Starts tracking a file being read; `partition` is the object its records carry. */
   start(path: string, fileId: string, partition: SourceMap): SpoolEntry {
-    const entry: SpoolEntry = { path, fileId, partition, emitted: 0, acked: 0, lastPosition: null, outcome: null, committedPosition: null, cleaning: false, retryAt: 0 };
-    this.#byPartition.set(partition, entry);
+    const entry: SpoolEntry = { path, fileId, partition, emitted: 0, lastPosition: null, outcome: null, committedPosition: null, cleaning: false, retryAt: 0 };
     this.#byPath.set(path, entry);
     return entry;
   }
@@ -47,13 +48,6 @@ export class SpoolLedger {
   emitted(entry: SpoolEntry, count: number, lastPosition: number | null): void {
     entry.emitted += count;
     if (lastPosition !== null) entry.lastPosition = lastPosition;
-  }
-
-  /** A record of this partition was acknowledged (or dropped by a transform). */
-  acked(partition: SourceMap | null): void {
-    if (partition === null) return;
-    const entry = this.#byPartition.get(partition);
-    if (entry !== undefined) entry.acked++;
   }
 
   finish(entry: SpoolEntry, outcome: Outcome): void {
@@ -79,9 +73,9 @@ export class SpoolLedger {
     entry.committedPosition = position;
   }
 
-  /** Files that may leave input.path at `now`: read, fully acknowledged, and their last offset committed. */
+  /** Files that may leave input.path at `now`: read, and their last offset committed. */
   cleanable(now: number): SpoolEntry[] {
-    return [...this.#byPath.values()].filter((e) => e.outcome !== null && !e.cleaning && e.retryAt <= now && e.acked >= e.emitted && SpoolLedger.committed(e));
+    return [...this.#byPath.values()].filter((e) => e.outcome !== null && !e.cleaning && e.retryAt <= now && SpoolLedger.committed(e));
   }
 
   static committed(entry: SpoolEntry): boolean {
@@ -90,14 +84,6 @@ export class SpoolLedger {
   }
 
   remove(entry: SpoolEntry): void {
-    this.#byPartition.delete(entry.partition);
     if (this.#byPath.get(entry.path) === entry) this.#byPath.delete(entry.path);
-  }
-
-  /** Emitted, not yet acknowledged records over all files (for logs and tests). */
-  get unacknowledged(): number {
-    let n = 0;
-    for (const e of this.#byPath.values()) n += e.emitted - e.acked;
-    return n;
   }
 }

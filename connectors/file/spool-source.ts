@@ -75,10 +75,6 @@ export class SpoolSource {
     this.#s = options.settings;
   }
 
-  get ledger(): SpoolLedger {
-    return this.#ledger;
-  }
-
   async start(): Promise<void> {
     const input = this.#s.inputPath;
     let isDir = false;

@@ -20,7 +20,7 @@ describe('file source config', () => {
     expect(s).toMatchObject({
       mode: 'tail',
       format: 'lines',
-      batchSize: 2000,
+      batchSize: 1000,
       pollIntervalMs: 500,
       maxLineBytes: 524288,
       charset: 'UTF-8',
