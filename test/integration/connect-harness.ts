@@ -10,8 +10,8 @@ import { freePort } from '../services/free-port.ts';
 export { freePort };
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
-export const CONNECT_STANDALONE = path.join(REPO, 'runtime/cli/connect-standalone.ts');
-export const SLUICE = path.join(REPO, 'runtime/cli/sluice.ts');
+export const CONNECT_STANDALONE = path.join(REPO, 'runtime/cli/bin/connect-standalone.js');
+export const SLUICE = path.join(REPO, 'runtime/cli/bin/sluice.js');
 
 export interface Running {
   child: ChildProcess;

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { serviceUrl } from '../services/services.ts';
 import { freePort } from '../services/free-port.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../../runtime/cli/connect-standalone.ts');
+const CLI = path.resolve(import.meta.dirname, '../../runtime/cli/bin/connect-standalone.js');
 
 interface Worker {
   url: string;
