@@ -12,7 +12,7 @@
  */
 import { ConnectError } from '../../runtime/connect/api/index.ts';
 import type { ItemOutcome, ItemResult } from './item-outcome.ts';
-import { describeItemError } from './item-outcome.ts';
+import { OK, describeItemError } from './item-outcome.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 
 /** What the writer needs of an operation. */
@@ -288,7 +288,7 @@ export class BulkWriter<T extends WritableItem> {
     if (results === ALL_OK) {
       for (const item of batch) {
         this.#releaseKey(item);
-        this.#o.onSettled(item, { kind: 'ok' });
+        this.#o.onSettled(item, OK);
       }
       return;
     }

@@ -18,6 +18,7 @@ import {
   SECURITY_PROTOCOL_CONFIG,
   withScheme,
 } from './config.ts';
+import { BulkResponseSerializer } from './es-bulk-transport.ts';
 import { tlsOptions } from './tls-options.ts';
 
 /** The node URLs: without a scheme → http; if any is https, all are (as Confluent's connector does). */
@@ -47,6 +48,7 @@ export function clientOptions(config: ParsedSinkConfig): ClientOptions {
       ...(idle >= 0 && { keepAliveTimeout: idle, keepAliveMaxTimeout: idle }),
     } as ClientOptions['agent'],
     name: 'sluice-elasticsearch-sink',
+    Serializer: BulkResponseSerializer,
   };
   if (apiKey !== null) options.auth = { apiKey: apiKey.value() };
   else if (username !== null && password !== null) options.auth = { username, password: password.value() };

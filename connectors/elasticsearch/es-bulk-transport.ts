@@ -4,6 +4,7 @@
  * parsing cheap for large batches.
  */
 import type { Client } from '@elastic/elasticsearch';
+import { Serializer } from '@elastic/elasticsearch';
 import type { BulkAction } from './bulk-action.ts';
 import type { BulkTransport, WritableItem } from './bulk-writer.ts';
 import { ALL_OK, BulkRequestError } from './bulk-writer.ts';
@@ -22,6 +23,21 @@ interface RawBulkResponse {
 }
 
 const FILTER_PATH = 'errors,items.*.status,items.*.error';
+/** How a bulk response filtered by FILTER_PATH starts when every item succeeded. */
+const NO_ERRORS = '{"errors":false';
+
+/**
+ * The client's serializer, except that a bulk response reporting no errors is not parsed: after
+ * `"errors":false` it lists one status per operation (tens of thousands per request), which only
+ * matter when some operation failed, and parsing them would allocate an object per operation
+ * for nothing. Other responses never start like that (only bulk responses have `errors` first).
+ */
+export class BulkResponseSerializer extends Serializer {
+  override deserialize<T = unknown>(json: string): T {
+    if (json.startsWith(NO_ERRORS)) return { errors: false } as T;
+    return super.deserialize<T>(json);
+  }
+}
 
 function itemError(raw: RawItemError | undefined): ItemError | undefined {
   if (raw === undefined) return undefined;

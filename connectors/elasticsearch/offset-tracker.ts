@@ -60,14 +60,21 @@ class PartitionOffsets {
 export class OffsetTracker {
   readonly #partitions = new Map<string, PartitionOffsets>();
   #pending = 0;
+  /** The partition of the last record added: consecutive records mostly share it, which saves a key per record. */
+  #last: PartitionOffsets | null = null;
 
   /** Starts tracking a record at its original (pre-transform) coordinates. */
   add(topic: string, partition: number, offset: number): OffsetEntry {
-    const key = topicPartitionKey({ topic, partition });
-    let state = this.#partitions.get(key);
-    if (state === undefined) {
-      state = new PartitionOffsets(topic, partition);
-      this.#partitions.set(key, state);
+    let state = this.#last;
+    if (state === null || state.closed || state.partition !== partition || state.topic !== topic) {
+      const key = topicPartitionKey({ topic, partition });
+      let known = this.#partitions.get(key);
+      if (known === undefined) {
+        known = new PartitionOffsets(topic, partition);
+        this.#partitions.set(key, known);
+      }
+      state = known;
+      this.#last = known;
     }
     const entry: OffsetEntry = { offset, done: false, owner: state };
     state.entries.push(entry);

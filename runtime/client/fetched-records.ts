@@ -5,6 +5,9 @@ import type { ConsumerRecord, RecordHeader } from './types.ts';
 const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
 const CONTROL_BATCH = 0x20;
 
+/** The headers of every record that has none: one shared frozen array instead of one per record. */
+const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
+
 export interface FetchedPartition {
   records: ConsumerRecord[];
   /** Offset to fetch next: one past the last batch seen (control and compacted-away offsets included). */
@@ -38,7 +41,7 @@ export function recordsFromBatches(topic: string, partition: number, batches: re
         // platformatic reads absent bytes as undefined although its types say null.
         key: record.key ?? null,
         value: record.value ?? null,
-        headers: record.headers.map(([name, value]): RecordHeader => [name == null ? '' : name.toString('utf8'), value ?? null]),
+        headers: record.headers.length === 0 ? NO_HEADERS : record.headers.map(([name, value]): RecordHeader => [name == null ? '' : name.toString('utf8'), value ?? null]),
         leaderEpoch: batch.partitionLeaderEpoch,
       });
     }
