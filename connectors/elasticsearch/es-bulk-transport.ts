@@ -46,34 +46,63 @@ function itemError(raw: RawItemError | undefined): ItemError | undefined {
   return error;
 }
 
+/** Operations' lines are written into chunks of this size (bigger operations get their own). */
+const ARENA_CHUNK_BYTES = 1 << 20;
+
 /**
- * The lines of one operation (action line and source line, each with its newline) as UTF-8 bytes,
- * made once when the operation is buffered. Buffered operations are held as bytes rather than
- * strings: the bytes live outside the JavaScript heap, so the garbage collector neither copies
- * nor marks them while the operation waits for Elasticsearch, and a retry resends the same bytes.
+ * Writes the lines of operations (action line and source line, each with its newline) as UTF-8
+ * bytes into large shared chunks, once, when the operation is buffered. Buffered operations are
+ * held as bytes rather than strings: the bytes live outside the JavaScript heap, so the garbage
+ * collector neither copies nor marks them while the operation waits for Elasticsearch, and a
+ * retry resends the same bytes. Shared chunks instead of a buffer per operation spare a typed
+ * array object per operation; a chunk is freed once no buffered operation points into it.
  */
-export function encodeLines(action: BulkAction): Buffer {
-  const lines = Buffer.allocUnsafe(action.bytes);
-  let at = 0;
-  try {
-    at += lines.write(action.header, at, 'utf8');
-    lines[at++] = 0x0a;
-    if (action.body !== null) {
-      at += lines.write(action.body, at, 'utf8');
-      lines[at++] = 0x0a;
-    }
-  } catch (err) {
-    // Writing past the end: the operation is longer than its byte count says.
-    throw new BulkRequestError(`A bulk operation does not fit the ${action.bytes} bytes it counts`, { retriable: false, cause: err });
+export class LinesArena {
+  readonly #chunkBytes: number;
+  #chunk: Buffer;
+  #used = 0;
+
+  constructor(chunkBytes = ARENA_CHUNK_BYTES) {
+    this.#chunkBytes = chunkBytes;
+    this.#chunk = Buffer.allocUnsafeSlow(chunkBytes);
   }
-  // Buffer.write stops short (without throwing) where a character does not fit.
-  if (at !== action.bytes) throw new BulkRequestError(`A bulk operation came out ${at} bytes long instead of ${action.bytes}`, { retriable: false });
-  return lines;
+
+  /** The chunk the last append() wrote into. */
+  get chunk(): Buffer {
+    return this.#chunk;
+  }
+
+  /** Writes the operation's lines (exactly `action.bytes` of them) and returns where they start in `chunk`. */
+  append(action: BulkAction): number {
+    if (this.#used + action.bytes > this.#chunk.length) {
+      this.#chunk = Buffer.allocUnsafeSlow(Math.max(this.#chunkBytes, action.bytes));
+      this.#used = 0;
+    }
+    const chunk = this.#chunk;
+    const start = this.#used;
+    const end = start + action.bytes;
+    let at = start;
+    at += chunk.write(action.header, at, end - at, 'utf8');
+    if (at < end) chunk[at++] = 0x0a;
+    if (action.body !== null && at < end) {
+      at += chunk.write(action.body, at, end - at, 'utf8');
+      if (at < end) chunk[at++] = 0x0a;
+    }
+    // Lines longer than counted are cut at `end` (Buffer.write stops there, and neither line holds
+    // a raw newline, so the last byte is not one); shorter ones end before it.
+    if (at !== end || chunk[end - 1] !== 0x0a) {
+      throw new BulkRequestError(`A bulk operation does not take the ${action.bytes} bytes it counts`, { retriable: false });
+    }
+    this.#used = end;
+    return start;
+  }
 }
 
-/** An operation whose lines are already encoded. */
+/** An operation whose lines are encoded: `bytes` bytes of `chunk` from `start`. */
 export interface EncodedItem {
-  readonly lines: Buffer;
+  readonly chunk: Buffer;
+  readonly start: number;
+  readonly bytes: number;
 }
 
 /**
@@ -82,10 +111,10 @@ export interface EncodedItem {
  */
 export function requestBody(items: readonly EncodedItem[]): Buffer {
   let size = 0;
-  for (const item of items) size += item.lines.length;
+  for (const item of items) size += item.bytes;
   const body = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const item of items) at += item.lines.copy(body, at);
+  for (const item of items) at += item.chunk.copy(body, at, item.start, item.start + item.bytes);
   return body;
 }
 

@@ -39,7 +39,7 @@ import {
 import { describeCoordinates, describeRecord } from './document-id.ts';
 import { MalformedDocumentError } from './document-body.ts';
 import type { EncodedItem } from './es-bulk-transport.ts';
-import { ElasticsearchBulkTransport, encodeLines } from './es-bulk-transport.ts';
+import { ElasticsearchBulkTransport, LinesArena } from './es-bulk-transport.ts';
 import { ResourceManager } from './es-resources.ts';
 import { ResourceNamer, dataStreamNameForTopic, indexNameForTopic } from './index-names.ts';
 import type { ItemOutcome } from './item-outcome.ts';
@@ -54,7 +54,7 @@ import { mappingForSchema } from './schema-mapping.ts';
 import { ELASTICSEARCH_SINK_VERSION } from './version.ts';
 
 /**
- * A buffered operation: its encoded lines, what reading Elasticsearch's answer needs, where its
+ * A buffered operation: where its encoded lines are, what reading Elasticsearch's answer needs, where its
  * record came from, and the record's offset entry. The buffer holds one per record until
  * Elasticsearch answers, so it keeps no strings of the document and holds on to the record
  * itself only when a dead letter queue may need it.
@@ -72,9 +72,11 @@ interface PendingWrite extends EncodedItem, WritableItem {
   readonly entry: OffsetEntry;
 }
 
-function pendingWrite(action: BulkAction, record: SinkRecord, keepRecord: boolean, entry: OffsetEntry): PendingWrite {
+function pendingWrite(action: BulkAction, arena: LinesArena, record: SinkRecord, keepRecord: boolean, entry: OffsetEntry): PendingWrite {
+  const start = arena.append(action);
   return {
-    lines: encodeLines(action),
+    chunk: arena.chunk,
+    start,
     bytes: action.bytes,
     orderKey: action.orderKey,
     type: action.type,
@@ -126,6 +128,7 @@ export class ElasticsearchSinkTask extends SinkTask {
   #client: Client | null = null;
   #writer: BulkWriter<PendingWrite> | null = null;
   #tracker = new OffsetTracker();
+  #arena = new LinesArena();
   #converter!: RecordConverter;
   #resources!: ResourceManager;
   #namer!: ResourceNamer;
@@ -225,7 +228,7 @@ export class ElasticsearchSinkTask extends SinkTask {
           else void this.#reportThenDone(record, entry, action.report);
           continue;
         }
-        writer.add(pendingWrite(action, record, this.#reporter !== null, entry));
+        writer.add(pendingWrite(action, this.#arena, record, this.#reporter !== null, entry));
       } catch (err) {
         if (err instanceof MalformedDocumentError) this.#malformed(record, entry, new ConnectError(`Indexing failed: ${err.message} (${describeRecord(record)})`, { code: err.code }));
         else if (err instanceof DataException) await this.#invalid(record, entry, err);
