@@ -26,9 +26,10 @@ function resourceLimits(): { maxOldGenerationSizeMb: number; maxYoungGenerationS
 /**
  * Starts the runtime thread's young generation at its full size. A streaming task keeps a few
  * thousand records in flight; in V8's small initial semi-spaces they outlive two scavenges, get
- * promoted and then cost old-generation collections (file → topic → file: ~10 % of the worker's
- * CPU; a larger young generation saves a little more CPU but costs RSS). V8 reads the flag when the thread's heap is set up, and the flag is per process,
- * so it is set just before the thread starts (this launcher thread allocates little).
+ * promoted and then cost old-generation collections (file → topic → file: ~10 % of the
+ * worker's CPU; a larger young generation saves a little more CPU but costs RSS). V8 reads the
+ * flag when the thread's heap is set up, and the flag is per process, so it is set just before
+ * the thread starts (this launcher thread allocates little).
  */
 const INITIAL_SEMI_SPACE_MB = 12;
 
