@@ -141,37 +141,34 @@ class StdinInput implements ByteInput {
   }
 }
 
-/** One line found in a buffer: its text and the byte offset just past its terminator. */
-interface Line {
-  text: string;
-  end: number;
-}
-
 /**
- * Lines of `buffer[start, length)`, at most `max`. A line needs its terminator: a final `\r` is
- * not taken, since a `\n` may follow in the next read.
+ * Calls `onLine` with each line of `buffer[start, length)`, at most `max`: its text and the byte
+ * offset just past its terminator (no object per line). A line needs its terminator: a final
+ * `\r` is not taken, since a `\n` may follow in the next read. Returns the number of lines.
  */
-export function splitLines(buffer: Buffer, start: number, length: number, max: number): Line[] {
-  const lines: Line[] = [];
+export function scanLines(buffer: Buffer, start: number, length: number, max: number, onLine: (text: string, end: number) => void): number {
   const view = buffer.subarray(0, length);
   // Most files have no CR at all: then a single indexOf per line suffices.
   let nextCr = view.indexOf(CR, start);
   let pos = start;
-  while (lines.length < max && pos < length) {
+  let count = 0;
+  while (count < max && pos < length) {
     const lf = view.indexOf(LF, pos);
     if (nextCr !== -1 && nextCr < pos) nextCr = view.indexOf(CR, pos);
     if (nextCr !== -1 && (lf === -1 || nextCr < lf)) {
       if (nextCr + 1 >= length) break;
       const end = view[nextCr + 1] === LF ? nextCr + 2 : nextCr + 1;
-      lines.push({ text: view.toString('utf8', pos, nextCr), end });
+      onLine(view.toString('utf8', pos, nextCr), end);
+      count++;
       pos = end;
       continue;
     }
     if (lf === -1) break;
-    lines.push({ text: view.toString('utf8', pos, lf), end: lf + 1 });
+    onLine(view.toString('utf8', pos, lf), lf + 1);
+    count++;
     pos = lf + 1;
   }
-  return lines;
+  return count;
 }
 
 export class FileStreamSourceTask extends SourceTask {
@@ -262,21 +259,24 @@ export class FileStreamSourceTask extends SourceTask {
 
   /** Moves complete lines from the buffer into `records`, up to the batch size. */
   #take(records: SourceRecord[]): void {
-    const lines = splitLines(this.#buffer, this.#consumed, this.#filled, this.#batchSize - records.length);
     const now = Date.now();
-    for (const line of lines) {
+    const partition = this.#partition;
+    const base = this.#position;
+    let consumed = this.#consumed;
+    scanLines(this.#buffer, consumed, this.#filled, this.#batchSize - records.length, (text, end) => {
       records.push(
         new SourceRecord({
-          sourcePartition: this.#partition,
-          sourceOffset: this.#partition === null ? null : { [POSITION_FIELD]: this.#position + line.end },
+          sourcePartition: partition,
+          sourceOffset: partition === null ? null : { [POSITION_FIELD]: base + end },
           topic: this.#topic,
           valueSchema: Schemas.STRING,
-          value: line.text,
+          value: text,
           timestamp: now,
         }),
       );
-    }
-    if (lines.length > 0) this.#consumed = lines[lines.length - 1].end;
+      consumed = end;
+    });
+    this.#consumed = consumed;
   }
 
   /** Reads more bytes after the unconsumed ones (compacting or growing the buffer); returns the count read. */

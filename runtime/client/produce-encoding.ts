@@ -175,9 +175,16 @@ const TAGGED_FIELDS_NONE = Buffer.from([0]);
 
 /**
  * Groups in the order platformatic's groupByProperty gives (an object's key order: integer-like
- * keys ascending, then the others as first seen), so the bytes match its encoder's.
+ * keys ascending, then the others as first seen), so the bytes match its encoder's. A request
+ * usually holds one topic and partition: then the messages are the one group, uncopied.
  */
-function groupBy(messages: readonly ProduceMessage[], keyOf: (m: ProduceMessage) => string | number): Array<[string, ProduceMessage[]]> {
+function groupBy(messages: readonly ProduceMessage[], keyOf: (m: ProduceMessage) => string | number): Array<[string, readonly ProduceMessage[]]> {
+  if (messages.length > 0) {
+    const first = keyOf(messages[0]);
+    let i = 1;
+    while (i < messages.length && keyOf(messages[i]) === first) i++;
+    if (i === messages.length) return [[String(first), messages]];
+  }
   const buckets = Object.create(null) as Record<string, ProduceMessage[]>;
   for (const m of messages) (buckets[keyOf(m)] ??= []).push(m);
   return Object.entries(buckets);

@@ -24,6 +24,8 @@ interface TopicInfo {
   /** Partitions that have a leader. */
   available: number[];
   fetchedAt: number;
+  /** The accumulator's key of each partition, made once rather than per record. */
+  partitionKeys: string[];
 }
 
 interface Pending {
@@ -263,7 +265,7 @@ export class KafkaProducer {
     pending.partition = partition;
     pending.enqueuedAt = Date.now();
     this.bufferedBytes += pending.bytes;
-    const full = this.accumulator.append(topicPartitionKey(pending.topic, partition), pending, pending.bytes, pending.enqueuedAt);
+    const full = this.accumulator.append(info.partitionKeys[partition], pending, pending.bytes, pending.enqueuedAt);
     if (explicitPartition === undefined && (pending.key === undefined || this.settings.ignoreKeys)) {
       this.sticky.recordAppended(pending.topic, partition, pending.bytes, info.partitions, info.available);
     }
@@ -346,23 +348,32 @@ export class KafkaProducer {
       });
   }
 
-  /** Resolves each record with base offset + its position among the request's records for the same partition. */
+  /**
+   * Resolves each record with base offset + its position among the request's records for the same
+   * partition. A request holds each partition's records one after another, so the base is looked
+   * up once per partition rather than per record.
+   */
   private acknowledge(request: Pending[], offsets: Array<{ topic: string; partition: number; offset: bigint }> | undefined, error: Error | undefined): void {
     const bases = new Map<string, bigint>();
     for (const { topic, partition, offset } of offsets ?? []) bases.set(topicPartitionKey(topic, partition), offset);
-    const next = new Map<string, bigint>();
     const acksZero = this.settings.acks === 0 && error === undefined;
+    let topic: string | undefined;
+    let partition = -1;
+    let base: bigint | undefined;
+    let index = 0;
     for (const pending of request) {
-      const key = topicPartitionKey(pending.topic, pending.partition);
-      const base = bases.get(key);
+      if (pending.topic !== topic || pending.partition !== partition) {
+        topic = pending.topic;
+        partition = pending.partition;
+        base = bases.get(topicPartitionKey(topic, partition));
+        index = 0;
+      }
       if (acksZero) {
         this.settle(pending, undefined, -1n);
       } else if (base === undefined) {
-        this.settle(pending, error ?? new KafkaClientError('MISSING_ACKNOWLEDGEMENT', `the broker acknowledged no offset for ${key}`, { retriable: true }));
+        this.settle(pending, error ?? new KafkaClientError('MISSING_ACKNOWLEDGEMENT', `the broker acknowledged no offset for ${topicPartitionKey(topic, partition)}`, { retriable: true }));
       } else {
-        const index = next.get(key) ?? 0n;
-        next.set(key, index + 1n);
-        this.settle(pending, undefined, base + index);
+        this.settle(pending, undefined, base + BigInt(index++));
       }
     }
   }
@@ -430,6 +441,7 @@ export class KafkaProducer {
             partitions: described.partitionsCount,
             available: described.partitions.flatMap((p, index) => (p.leader >= 0 ? [index] : [])),
             fetchedAt: Date.now(),
+            partitionKeys: Array.from({ length: described.partitionsCount }, (_, partition) => topicPartitionKey(topic, partition)),
           };
           this.topics.set(topic, info);
           return info;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { FileStreamSinkConnector, FileStreamSinkTask } from '../../../../connectors/file/filestream-sink.ts';
-import { FileStreamSourceConnector, FileStreamSourceTask, splitLines } from '../../../../connectors/file/filestream-source.ts';
+import { FileStreamSourceConnector, FileStreamSourceTask, scanLines } from '../../../../connectors/file/filestream-source.ts';
 import type { SourceMap, SourceRecord } from '../../../../runtime/connect/api/index.ts';
 import { SinkRecord, Schemas, Struct, SchemaBuilder } from '../../../../runtime/connect/api/index.ts';
 
@@ -34,8 +34,13 @@ async function pollAll(task: FileStreamSourceTask): Promise<SourceRecord[]> {
   }
 }
 
-describe('splitLines', () => {
-  const lines = (text: string, max = 100) => splitLines(Buffer.from(text, 'utf8'), 0, Buffer.byteLength(text), max).map((l) => [l.text, l.end]);
+describe('scanLines', () => {
+  const lines = (text: string, max = 100): Array<[string, number]> => {
+    const found: Array<[string, number]> = [];
+    const count = scanLines(Buffer.from(text, 'utf8'), 0, Buffer.byteLength(text), max, (line, end) => found.push([line, end]));
+    expect(count).toBe(found.length);
+    return found;
+  };
 
   it('splits on \\n, \\r\\n and \\r with byte offsets after each terminator', () => {
     expect(lines('a\nbb\r\nccc\rd\n')).toEqual([
