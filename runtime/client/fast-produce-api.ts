@@ -5,12 +5,12 @@
  * encodeProduceRequest. Everything else — connections, retries, idempotent sequences, response
  * parsing — stays platformatic's. Requests the encoder does not cover (compressed, non-Buffer
  * fields, other versions) go through platformatic's own encoder, with the producer's pre-encoded
- * header blocks turned back into headers.
+ * records turned back into key, value and headers.
  */
 import type { Connection, Producer } from '@platformatic/kafka';
 import { Writer, kGetApi, produceV10, produceV11, produceV9 } from '@platformatic/kafka';
 import type { ProduceEncodingOptions, ProduceMessage } from './produce-encoding.ts';
-import { canEncodeFast, encodeProduceRequest, withDecodedHeaders } from './produce-encoding.ts';
+import { canEncodeFast, encodeProduceRequest, withDecodedRecords } from './produce-encoding.ts';
 
 type Callback = (error: Error | null, result?: unknown) => void;
 
@@ -56,7 +56,7 @@ function fastProduceApi(original: ProduceApi): ProduceApi {
   const parser = RESPONSE_PARSERS.get(original.version);
   const api = ((connection, acks, timeout, messages, options, callback) => {
     if (parser === undefined || !canEncodeFast(messages, options)) {
-      withDecodedHeaders(messages);
+      withDecodedRecords(messages);
       original(connection, acks, timeout, messages, options, callback);
       return;
     }

@@ -30,12 +30,14 @@ export interface ProduceEncodingOptions {
 }
 
 /**
- * Key of a header entry whose value is all of a record's headers already written in record format
- * (encodeHeaderBlock): the producer writes them once per record instead of handing platformatic a
- * Map entry and two Buffers per header. Recognised by identity; requests that platformatic encodes
- * itself get real headers back first (withDecodedHeaders).
+ * Key of a message whose value is the rest of a record already written in record format (key,
+ * value and headers: encodeRecordBody). The producer writes a record with headers that way as
+ * soon as its partition is known, so that while it waits for Kafka it holds one Buffer instead of
+ * its key, value, header values and a headers Map; platformatic passes key and value through
+ * untouched. Recognised by identity; requests that platformatic encodes itself get the real key,
+ * value and headers back first (withDecodedRecords).
  */
-export const ENCODED_HEADERS_KEY: Buffer = Buffer.from('sluice.encoded-headers');
+export const PRE_ENCODED_KEY: Buffer = Buffer.from('sluice.pre-encoded-record');
 
 /** Bytes of a v2 batch before its records: base offset … record count. */
 const BATCH_HEADER_BYTES = 61;
@@ -57,68 +59,73 @@ export function canEncodeFast(messages: readonly ProduceMessage[], options: Prod
     if (m.timestamp !== undefined && typeof m.timestamp !== 'bigint') return false;
     if (m.headers !== undefined && m.headers !== null) {
       if (!(m.headers instanceof Map)) return false;
-      if (encodedHeadersOf(m.headers) !== undefined) continue;
+      if (m.key === PRE_ENCODED_KEY && m.headers.size > 0) return false;
       for (const [name, value] of m.headers) if (!Buffer.isBuffer(name) || (value != null && !Buffer.isBuffer(value))) return false;
     }
   }
   return true;
 }
 
-/** The pre-encoded header block of a headers Map, when that is what it holds. */
-function encodedHeadersOf(headers: Map<Buffer, Buffer | null | undefined>): Buffer | undefined {
-  if (headers.size !== 1) return undefined;
-  const block = headers.get(ENCODED_HEADERS_KEY);
-  return block === null ? undefined : block;
-}
+/** Header names as bytes, kept by the caller (names repeat on every record of a flow). */
+export type HeaderNameBytes = (name: string) => Buffer;
 
-/**
- * The headers entry for a record: its headers written in record format (count, then each name
- * and value; a null value as -1), names turned into bytes by `nameBytes`.
- */
-export function encodeHeaderBlock(headers: readonly (readonly [name: string, value: Uint8Array | null])[], nameBytes: (name: string) => Buffer): Map<Buffer, Buffer> {
-  let size = sizeOfVarint(headers.length);
-  for (const [name, value] of headers) {
+/** A record's key, value and headers in record format: key, value, header count, then each name and value (null as -1). */
+export function encodeRecordBody(
+  key: Buffer | undefined,
+  value: Buffer | undefined,
+  headers: readonly (readonly [name: string, value: Uint8Array | null])[],
+  nameBytes: HeaderNameBytes,
+): Buffer {
+  let size = bytesFieldSize(key) + bytesFieldSize(value) + sizeOfVarint(headers.length);
+  for (const [name, headerValue] of headers) {
     const nameLength = nameBytes(name).length;
-    size += sizeOfVarint(nameLength) + nameLength + (value === null ? 1 : sizeOfVarint(value.byteLength) + value.byteLength);
+    size += sizeOfVarint(nameLength) + nameLength + (headerValue === null ? 1 : sizeOfVarint(headerValue.byteLength) + headerValue.byteLength);
   }
-  const block = Buffer.allocUnsafe(size);
-  let at = writeVarint(block, 0, headers.length);
-  for (const [name, value] of headers) {
-    at = writeBytesField(block, at, nameBytes(name));
-    if (value === null) {
-      block[at++] = 1; // zigzag(-1)
+  const body = Buffer.allocUnsafe(size);
+  let at = writeBytesField(body, 0, key);
+  at = writeBytesField(body, at, value);
+  at = writeVarint(body, at, headers.length);
+  for (const [name, headerValue] of headers) {
+    at = writeBytesField(body, at, nameBytes(name));
+    if (headerValue === null) {
+      body[at++] = 1; // zigzag(-1)
     } else {
-      at = writeVarint(block, at, value.byteLength);
-      block.set(value, at);
-      at += value.byteLength;
+      at = writeVarint(body, at, headerValue.byteLength);
+      body.set(headerValue, at);
+      at += headerValue.byteLength;
     }
   }
-  return new Map([[ENCODED_HEADERS_KEY, block]]);
+  return body;
 }
 
-/** The headers of a block written by encodeHeaderBlock, as platformatic's encoder takes them. */
-export function decodeHeaderBlock(block: Buffer): Map<Buffer, Buffer | undefined> {
-  const headers = new Map<Buffer, Buffer | undefined>();
+/** The key, value and headers of a body written by encodeRecordBody, as platformatic's encoder takes them. */
+export function decodeRecordBody(body: Buffer): { key: Buffer | undefined; value: Buffer | undefined; headers: Map<Buffer, Buffer | undefined> } {
   const cursor = { at: 0 };
   const bytesField = (): Buffer | undefined => {
-    const length = readVarInt(block, cursor);
+    const length = readVarInt(body, cursor);
     if (length < 0) return undefined;
     cursor.at += length;
-    return block.subarray(cursor.at - length, cursor.at);
+    return body.subarray(cursor.at - length, cursor.at);
   };
-  const count = readVarInt(block, cursor);
+  const key = bytesField();
+  const value = bytesField();
+  const headers = new Map<Buffer, Buffer | undefined>();
+  const count = readVarInt(body, cursor);
   for (let i = 0; i < count; i++) {
     const name = bytesField() ?? Buffer.alloc(0);
     headers.set(name, bytesField());
   }
-  return headers;
+  return { key, value, headers };
 }
 
-/** Replaces pre-encoded header blocks with real headers, for requests platformatic encodes itself. */
-export function withDecodedHeaders(messages: readonly ProduceMessage[]): void {
+/** Replaces pre-encoded records with their key, value and headers, for requests platformatic encodes itself. */
+export function withDecodedRecords(messages: readonly ProduceMessage[]): void {
   for (const m of messages) {
-    const block = m.headers === undefined || m.headers === null ? undefined : encodedHeadersOf(m.headers);
-    if (block !== undefined) m.headers = decodeHeaderBlock(block);
+    if (m.key !== PRE_ENCODED_KEY || !Buffer.isBuffer(m.value)) continue;
+    const { key, value, headers } = decodeRecordBody(m.value);
+    m.key = key;
+    m.value = value;
+    m.headers = headers;
   }
 }
 
@@ -207,17 +214,17 @@ export function encodeRecordBatch(messages: readonly ProduceMessage[], topic: st
     const delta = big >= -INT32_LIMIT && big < INT32_LIMIT ? Number(big) : big;
     deltas[i] = delta;
     let size = 1 + (typeof delta === 'number' ? sizeOfVarint(delta) : sizeOfVarlong(delta)) + sizeOfVarint(i);
-    size += bytesFieldSize(m.key);
-    size += bytesFieldSize(m.value);
     const headers = m.headers;
-    const block = headers === undefined || headers === null ? undefined : encodedHeadersOf(headers);
-    if (headers === undefined || headers === null) {
-      size += 1;
-    } else if (block !== undefined) {
-      size += block.length;
+    if (m.key === PRE_ENCODED_KEY) {
+      size += m.value!.length;
     } else {
-      size += sizeOfVarint(headers.size);
-      for (const [name, value] of headers) size += bytesFieldSize(name) + bytesFieldSize(value);
+      size += bytesFieldSize(m.key) + bytesFieldSize(m.value);
+      if (headers === undefined || headers === null) {
+        size += 1;
+      } else {
+        size += sizeOfVarint(headers.size);
+        for (const [name, value] of headers) size += bytesFieldSize(name) + bytesFieldSize(value);
+      }
     }
     sizes[i] = size;
     total += sizeOfVarint(size) + size;
@@ -245,14 +252,15 @@ export function encodeRecordBatch(messages: readonly ProduceMessage[], topic: st
     const delta = deltas[i];
     at = typeof delta === 'number' ? writeVarint(out, at, delta) : writeVarlong(out, at, delta);
     at = writeVarint(out, at, i);
+    if (m.key === PRE_ENCODED_KEY) {
+      at += m.value!.copy(out, at);
+      continue;
+    }
     at = writeBytesField(out, at, m.key);
     at = writeBytesField(out, at, m.value);
     const headers = m.headers;
-    const block = headers === undefined || headers === null ? undefined : encodedHeadersOf(headers);
     if (headers === undefined || headers === null) {
       out[at++] = 0;
-    } else if (block !== undefined) {
-      at += block.copy(out, at);
     } else {
       at = writeVarint(out, at, headers.size);
       for (const [name, value] of headers) {

@@ -8,11 +8,11 @@ import { producerSettings } from './config.ts';
 import type { ClientConfig, ProducerSettings } from './config.ts';
 import { KafkaClientError, KafkaConnectionError, wrapKafkaError } from './errors.ts';
 import { useFastProduceEncoding } from './fast-produce-api.ts';
-import { encodeHeaderBlock } from './produce-encoding.ts';
+import { PRE_ENCODED_KEY, encodeRecordBody } from './produce-encoding.ts';
 import { StickyPartitioner, javaPartition } from './partitioner.ts';
 import { RecordAccumulator } from './record-accumulator.ts';
 import { topicPartitionKey } from './types.ts';
-import type { ProducerRecord, RecordMetadata } from './types.ts';
+import type { ProducerRecord, RecordHeader, RecordMetadata } from './types.ts';
 
 /** Bytes a v2 record costs beyond its key, value and headers (length, attributes, deltas, counts). */
 const RECORD_OVERHEAD = 21;
@@ -31,10 +31,11 @@ interface TopicInfo {
 interface Pending {
   topic: string;
   partition: number;
+  /** PRE_ENCODED_KEY once a record with headers was written into `value` (encodeRecordBody). */
   key: Buffer | undefined;
   value: Buffer | undefined;
-  /** The record's headers as one pre-encoded block (encodeHeaderBlock), or none. */
-  headers: Map<Buffer, Buffer> | undefined;
+  /** Headers until the record is admitted to a partition and written in record format. */
+  recordHeaders: readonly RecordHeader[] | undefined;
   timestamp: bigint;
   bytes: number;
   enqueuedAt: number;
@@ -46,7 +47,7 @@ interface Pending {
 export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
 
 /** The fields of a message that platformatic's Producer.send reads. */
-type MessageToSend = Pick<Pending, 'topic' | 'partition' | 'key' | 'value' | 'headers' | 'timestamp'>;
+type MessageToSend = Pick<Pending, 'topic' | 'partition' | 'key' | 'value' | 'timestamp'>;
 
 export interface KafkaProducerOptions {
   /** Receives config warnings and delivery problems. */
@@ -198,12 +199,9 @@ export class KafkaProducer {
     const key = toBuffer(record.key);
     const value = toBuffer(record.value);
     let bytes = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
-    let headers: Map<Buffer, Buffer> | undefined;
-    if (record.headers !== undefined && record.headers.length > 0) {
-      // Written once here in record format (header names repeat on every record: their bytes are
-      // kept), so the request carries one block per record instead of a Map entry per header.
-      headers = encodeHeaderBlock(record.headers, this.nameBytes);
-      for (const [name, headerValue] of record.headers) bytes += this.nameBytes(name).length + (headerValue?.byteLength ?? 0) + 2;
+    const recordHeaders = record.headers !== undefined && record.headers.length > 0 ? record.headers : undefined;
+    if (recordHeaders !== undefined) {
+      for (const [name, headerValue] of recordHeaders) bytes += this.nameBytes(name).length + (headerValue?.byteLength ?? 0) + 2;
     }
     if (bytes > this.settings.maxRequestSize) {
       throw new KafkaClientError('RECORD_TOO_LARGE', `a record for ${record.topic} is ${bytes} bytes, more than max.request.size (${this.settings.maxRequestSize})`, {
@@ -221,7 +219,7 @@ export class KafkaProducer {
       partition: -1,
       key,
       value,
-      headers,
+      recordHeaders,
       timestamp,
       bytes,
       enqueuedAt: 0,
@@ -263,10 +261,18 @@ export class KafkaProducer {
       return;
     }
     pending.partition = partition;
+    const sticky = explicitPartition === undefined && (pending.key === undefined || this.settings.ignoreKeys);
+    if (pending.recordHeaders !== undefined) {
+      // From here on only the encoder reads the record: one Buffer (names' bytes kept) instead of
+      // key, value, header values and the Maps platformatic would build per record.
+      pending.value = encodeRecordBody(pending.key, pending.value, pending.recordHeaders, this.nameBytes);
+      pending.key = PRE_ENCODED_KEY;
+      pending.recordHeaders = undefined;
+    }
     pending.enqueuedAt = Date.now();
     this.bufferedBytes += pending.bytes;
     const full = this.accumulator.append(info.partitionKeys[partition], pending, pending.bytes, pending.enqueuedAt);
-    if (explicitPartition === undefined && (pending.key === undefined || this.settings.ignoreKeys)) {
+    if (sticky) {
       this.sticky.recordAppended(pending.topic, partition, pending.bytes, info.partitions, info.available);
     }
     if (full) this.drain();

@@ -1,7 +1,7 @@
 import { produceV11 } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import type { ProduceEncodingOptions, ProduceMessage } from '../../../runtime/client/produce-encoding.ts';
-import { canEncodeFast, decodeHeaderBlock, encodeHeaderBlock, encodeProduceRequest as encodeParts, withDecodedHeaders } from '../../../runtime/client/produce-encoding.ts';
+import { PRE_ENCODED_KEY, canEncodeFast, decodeRecordBody, encodeProduceRequest as encodeParts, encodeRecordBody, withDecodedRecords } from '../../../runtime/client/produce-encoding.ts';
 
 const encodeProduceRequest = (...args: Parameters<typeof encodeParts>): Buffer => Buffer.concat(encodeParts(...args));
 
@@ -68,7 +68,7 @@ describe('encodeProduceRequest', () => {
     expect(batch.readInt8(16)).toBe(2);
   });
 
-  it('writes a pre-encoded header block as the headers it holds', () => {
+  it('writes a pre-encoded record (key, value, headers) as the record it holds', () => {
     const names = new Map<string, Buffer>();
     const nameBytes = (name: string): Buffer => names.get(name) ?? names.set(name, Buffer.from(name)).get(name)!;
     const recordHeaders = [
@@ -79,21 +79,37 @@ describe('encodeProduceRequest', () => {
     ] as const;
     const plain = new Map<Buffer, Buffer | undefined>(recordHeaders.map(([name, value]) => [Buffer.from(name), value === null ? undefined : Buffer.from(value)]));
     const t = 1_790_000_000_000n;
-    const withBlock: ProduceMessage[] = [{ topic: 't', value: Buffer.from('v'), timestamp: t, headers: encodeHeaderBlock(recordHeaders, nameBytes) }];
-    const withMap: ProduceMessage[] = [{ topic: 't', value: Buffer.from('v'), timestamp: t, headers: plain }];
-    expect(encodeProduceRequest(-1, 1000, withBlock, {}).equals(reference(-1, 1000, withMap, {}))).toBe(true);
-    expect(canEncodeFast(withBlock, {})).toBe(true);
+    // As platformatic hands them over: an empty headers Map on the pre-encoded messages.
+    const preEncoded: ProduceMessage[] = [
+      { topic: 't', key: PRE_ENCODED_KEY, value: encodeRecordBody(Buffer.from('k'), Buffer.from('v'), recordHeaders, nameBytes), timestamp: t, headers: new Map() },
+      { topic: 't', key: PRE_ENCODED_KEY, value: encodeRecordBody(undefined, undefined, [], nameBytes), timestamp: t + 1n, headers: new Map() },
+      { topic: 't', key: Buffer.from('plain'), value: Buffer.from('record'), timestamp: t + 2n },
+    ];
+    const expected: ProduceMessage[] = [
+      { topic: 't', key: Buffer.from('k'), value: Buffer.from('v'), timestamp: t, headers: plain },
+      { topic: 't', timestamp: t + 1n, headers: new Map() },
+      { topic: 't', key: Buffer.from('plain'), value: Buffer.from('record'), timestamp: t + 2n },
+    ];
+    expect(canEncodeFast(preEncoded, {})).toBe(true);
+    expect(encodeProduceRequest(-1, 1000, preEncoded, {}).equals(reference(-1, 1000, expected, {}))).toBe(true);
 
-    // Requests platformatic encodes itself get the headers back.
-    withDecodedHeaders(withBlock);
-    expect([...withBlock[0].headers!].map(([k, v]) => [k.toString(), v?.toString('hex')])).toEqual([
+    // Requests platformatic encodes itself get the key, value and headers back.
+    const decoded = decodeRecordBody(preEncoded[0].value!);
+    expect([decoded.key?.toString(), decoded.value?.toString()]).toEqual(['k', 'v']);
+    withDecodedRecords(preEncoded);
+    expect([...preEncoded[0].headers!].map(([k, v]) => [k.toString(), v?.toString('hex')])).toEqual([
       ['file.name', Buffer.from('a.log').toString('hex')],
       ['file.line', Buffer.from('12').toString('hex')],
       ['empty', undefined],
       ['file.line', 'e4b889'],
     ]);
-    expect(reference(-1, 1000, withBlock, {}).equals(reference(-1, 1000, withMap, {}))).toBe(true);
-    expect(decodeHeaderBlock(encodeHeaderBlock([], nameBytes).values().next().value!).size).toBe(0);
+    expect([preEncoded[1].key, preEncoded[1].value, preEncoded[1].headers!.size]).toEqual([undefined, undefined, 0]);
+    expect(reference(-1, 1000, preEncoded, {}).equals(reference(-1, 1000, expected, {}))).toBe(true);
+  });
+
+  it('leaves a pre-encoded record that also has headers to platformatic', () => {
+    const message: ProduceMessage = { topic: 't', key: PRE_ENCODED_KEY, value: encodeRecordBody(undefined, Buffer.from('v'), [], () => Buffer.alloc(0)), headers: new Map([[Buffer.from('h'), Buffer.from('x')]]) };
+    expect(canEncodeFast([message], {})).toBe(false);
   });
 
   it('leaves compressed batches and non-Buffer fields to platformatic', () => {
