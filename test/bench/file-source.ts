@@ -213,101 +213,39 @@ export const fileSourceBench: Bench = {
         timeoutMs,
       );
 
-      const tailCase = await worker('tail');
-      const tail = await measure(
-        admin,
-        {
-          label: 'FileSource tail',
-          command: process.execPath,
-          args: [CONNECT_STANDALONE, tailCase.workerFile, connectorFile(tailCase.caseDir, { name: 'tail', 'connector.class': 'FileSource', mode: 'tail', 'file.paths': input, topic: tailCase.topic })],
-          topic: tailCase.topic,
-        },
-        lines,
-        timeoutMs,
-      );
+      /** Our connect-standalone with one connector, whose properties `connector` gives for the case's folder and topic. */
+      const ours = async (caseName: string, label: string, connector: (caseDir: string, topic: string) => Record<string, string | number>): Promise<Measured> => {
+        const c = await worker(caseName);
+        const args = [CONNECT_STANDALONE, c.workerFile, connectorFile(c.caseDir, connector(c.caseDir, c.topic))];
+        return measure(admin, { label, command: process.execPath, args, topic: c.topic }, lines, timeoutMs);
+      };
+      const tailOf = (name: string, extra: Record<string, string> = {}) => (_caseDir: string, topic: string) => ({ name, 'connector.class': 'FileSource', mode: 'tail', 'file.paths': input, topic, ...extra });
 
-      const spool = await worker('spool');
-      const spoolIn = path.join(spool.caseDir, 'in');
-      mkdirSync(spoolIn);
-      linkSync(input, path.join(spoolIn, 'input.log'));
-      const spooled = await measure(
-        admin,
-        {
-          label: 'FileSource spool',
-          command: process.execPath,
-          args: [
-            CONNECT_STANDALONE,
-            spool.workerFile,
-            connectorFile(spool.caseDir, {
-              name: 'spool',
-              'connector.class': 'FileSource',
-              mode: 'spool',
-              'input.path': spoolIn,
-              'input.file.pattern': '.*\\.log',
-              'finished.path': path.join(spool.caseDir, 'done'),
-              'error.path': path.join(spool.caseDir, 'error'),
-              topic: spool.topic,
-            }),
-          ],
-          topic: spool.topic,
-        },
-        lines,
-        timeoutMs,
-      );
-
-      const bare = await worker('tail-no-headers');
-      const noHeaders = await measure(
-        admin,
-        {
-          label: 'FileSource tail without headers',
-          command: process.execPath,
-          args: [
-            CONNECT_STANDALONE,
-            bare.workerFile,
-            connectorFile(bare.caseDir, { name: 'bare', 'connector.class': 'FileSource', mode: 'tail', 'file.paths': input, topic: bare.topic, 'file.headers.enable': 'false' }),
-          ],
-          topic: bare.topic,
-        },
-        lines,
-        timeoutMs,
-      );
-
-      const all = await worker('tail-all-headers');
-      const allHeaders = await measure(
-        admin,
-        {
-          label: 'FileSource tail with all four headers',
-          command: process.execPath,
-          args: [
-            CONNECT_STANDALONE,
-            all.workerFile,
-            connectorFile(all.caseDir, {
-              name: 'all',
-              'connector.class': 'FileSource',
-              mode: 'tail',
-              'file.paths': input,
-              topic: all.topic,
-              'file.headers': 'file.path,file.name,file.line,file.position',
-            }),
-          ],
-          topic: all.topic,
-        },
-        lines,
-        timeoutMs,
-      );
-
-      const ourStream = await worker('sluice-filestream');
-      const ourStreamed = await measure(
-        admin,
-        {
-          label: 'Sluice worker FileStreamSource',
-          command: process.execPath,
-          args: [CONNECT_STANDALONE, ourStream.workerFile, connectorFile(ourStream.caseDir, { name: 'fs', 'connector.class': 'FileStreamSource', file: input, topic: ourStream.topic, 'batch.size': FILE_STREAM_BATCH_SIZE })],
-          topic: ourStream.topic,
-        },
-        lines,
-        timeoutMs,
-      );
+      const tail = await ours('tail', 'FileSource tail', tailOf('tail'));
+      const spooled = await ours('spool', 'FileSource spool', (caseDir, topic) => {
+        const spoolIn = path.join(caseDir, 'in');
+        mkdirSync(spoolIn);
+        linkSync(input, path.join(spoolIn, 'input.log'));
+        return {
+          name: 'spool',
+          'connector.class': 'FileSource',
+          mode: 'spool',
+          'input.path': spoolIn,
+          'input.file.pattern': '.*\\.log',
+          'finished.path': path.join(caseDir, 'done'),
+          'error.path': path.join(caseDir, 'error'),
+          topic,
+        };
+      });
+      const noHeaders = await ours('tail-no-headers', 'FileSource tail without headers', tailOf('bare', { 'file.headers.enable': 'false' }));
+      const allHeaders = await ours('tail-all-headers', 'FileSource tail with all four headers', tailOf('all', { 'file.headers': 'file.path,file.name,file.line,file.position' }));
+      const ourStreamed = await ours('sluice-filestream', 'Sluice worker FileStreamSource', (_caseDir, topic) => ({
+        name: 'fs',
+        'connector.class': 'FileStreamSource',
+        file: input,
+        topic,
+        'batch.size': FILE_STREAM_BATCH_SIZE,
+      }));
 
       const label = `${lines.toLocaleString('en')} lines × ${LINE_BYTES} B (${((lines * LINE_BYTES) / 2 ** 20).toFixed(0)} MiB), StringConverter, Apache Kafka broker`;
       const cases: Array<[string, Measured, number | undefined]> = [
