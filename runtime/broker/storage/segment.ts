@@ -376,11 +376,8 @@ export class LogSegment {
     this.#indexFilesUnsynced = false;
     this.#syncing++;
     try {
-      await syncData(fd);
-      if (syncIndexes) {
-        await fsyncFile(this.path('index'));
-        await fsyncFile(this.path('timeindex'));
-      }
+      // Side by side rather than one after the other: the file system commits them together.
+      await Promise.all(syncIndexes ? [syncData(fd), fsyncFile(this.path('index')), fsyncFile(this.path('timeindex'))] : [syncData(fd)]);
     } catch (err) {
       if (this.deleted) return;
       this.#dataUnsynced = true;
