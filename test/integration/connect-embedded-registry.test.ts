@@ -22,30 +22,54 @@ async function subjects(url: string): Promise<string[]> {
   return response?.ok ? ((await response.json()) as string[]) : [];
 }
 
-describe('connect-standalone: integrated schema registry', () => {
-  it('starts with the integrated broker and serves the Avro converter that names no registry URL', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-embedded-registry-'));
-    const registryUrl = `http://127.0.0.1:${await freePort()}`;
-    writeFileSync(path.join(dir, 'input.txt'), 'alpha\nbeta\ngamma\n');
+const STRING_CONVERTER = 'org.apache.kafka.connect.storage.StringConverter';
+
+/**
+ * A fresh folder and free ports for one worker. `writeWorker` writes its worker.properties: the
+ * keys every case shares (registry and REST listeners, String keys, the offsets file) and `entries`.
+ */
+async function workerFolder(): Promise<{ dir: string; registryUrl: string; restUrl: string; writeWorker: (entries: Record<string, string | number>) => void }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sluice-embedded-registry-'));
+  const registryUrl = `http://127.0.0.1:${await freePort()}`;
+  const restUrl = `http://127.0.0.1:${await freePort()}`;
+  const writeWorker = (entries: Record<string, string | number>): void =>
     writeFileSync(
       path.join(dir, 'worker.properties'),
-      properties({
-        'broker.listeners': `PLAINTEXT://127.0.0.1:${await freePort()}`,
-        'broker.data.dir': path.join(dir, 'broker'),
-        'registry.listeners': registryUrl,
-        listeners: `http://127.0.0.1:${await freePort()}`,
-        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-        'value.converter': 'io.confluent.connect.avro.AvroConverter',
-        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
-        'offset.flush.interval.ms': 1000,
-      }),
+      properties({ 'registry.listeners': registryUrl, listeners: restUrl, 'key.converter': STRING_CONVERTER, 'offset.storage.file.filename': path.join(dir, 'offsets.json'), ...entries }),
     );
+  return { dir, registryUrl, restUrl, writeWorker };
+}
+
+/** connect-standalone worker.properties source.properties in `dir`, stopped after the test. */
+function startWorker(dir: string): Running {
+  const cli = run(CONNECT_STANDALONE, ['worker.properties', 'source.properties'], { cwd: dir });
+  processes.push(cli);
+  return cli;
+}
+
+/** The worker started without the integrated registry (nothing listens on its port); then it stops cleanly. */
+async function expectStartedWithoutRegistry(cli: Running, registryUrl: string): Promise<void> {
+  await waitFor(() => cli.output().includes('Kafka Connect standalone started'), 120_000, 'the worker to start', cli);
+  expect(cli.output()).not.toContain('started the integrated schema registry');
+  await expect(fetch(`${registryUrl}/subjects`)).rejects.toThrow();
+  expect(await stop(cli)).toBe(0);
+}
+
+describe('connect-standalone: integrated schema registry', () => {
+  it('starts with the integrated broker and serves the Avro converter that names no registry URL', async () => {
+    const { dir, registryUrl, writeWorker } = await workerFolder();
+    writeFileSync(path.join(dir, 'input.txt'), 'alpha\nbeta\ngamma\n');
+    writeWorker({
+      'broker.listeners': `PLAINTEXT://127.0.0.1:${await freePort()}`,
+      'broker.data.dir': path.join(dir, 'broker'),
+      'value.converter': 'io.confluent.connect.avro.AvroConverter',
+      'offset.flush.interval.ms': 1000,
+    });
     writeFileSync(
       path.join(dir, 'source.properties'),
       properties({ name: 'lines', 'connector.class': 'FileStreamSource', file: path.join(dir, 'input.txt'), topic: 'registry-lines' }),
     );
-    const cli = run(CONNECT_STANDALONE, ['worker.properties', 'source.properties'], { cwd: dir });
-    processes.push(cli);
+    const cli = startWorker(dir);
     await waitFor(async () => (await subjects(registryUrl)).includes('registry-lines-value'), 120_000, 'subject registry-lines-value in the integrated registry', cli);
     const latest = (await (await fetch(`${registryUrl}/subjects/registry-lines-value/versions/latest`)).json()) as { schema: string; version: number };
     expect(latest.version).toBe(1);
@@ -54,31 +78,21 @@ describe('connect-standalone: integrated schema registry', () => {
   });
 
   it('skips a source record whose schema the registry refuses (409) under errors.tolerance=all: it never reaches the topic', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-embedded-registry-'));
-    const registryUrl = `http://127.0.0.1:${await freePort()}`;
+    const { dir, registryUrl, restUrl, writeWorker } = await workerFolder();
     const brokerAddress = `127.0.0.1:${await freePort()}`;
-    const restUrl = `http://127.0.0.1:${await freePort()}`;
     const input = path.join(dir, 'input.txt');
     writeFileSync(input, '');
-    writeFileSync(
-      path.join(dir, 'worker.properties'),
-      properties({
-        'broker.listeners': `PLAINTEXT://${brokerAddress}`,
-        'broker.data.dir': path.join(dir, 'broker'),
-        'registry.listeners': registryUrl,
-        listeners: restUrl,
-        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-        'value.converter': 'io.confluent.connect.avro.AvroConverter',
-        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
-        'offset.flush.interval.ms': 1000,
-      }),
-    );
+    writeWorker({
+      'broker.listeners': `PLAINTEXT://${brokerAddress}`,
+      'broker.data.dir': path.join(dir, 'broker'),
+      'value.converter': 'io.confluent.connect.avro.AvroConverter',
+      'offset.flush.interval.ms': 1000,
+    });
     writeFileSync(
       path.join(dir, 'source.properties'),
       properties({ name: 'refused', 'connector.class': 'FileStreamSource', file: input, topic: 'refused', 'errors.tolerance': 'all', 'errors.log.enable': 'true' }),
     );
-    const cli = run(CONNECT_STANDALONE, ['worker.properties', 'source.properties'], { cwd: dir });
-    processes.push(cli);
+    const cli = startWorker(dir);
     await waitFor(() => cli.output().includes('Kafka Connect standalone started'), 120_000, 'the worker to start', cli);
 
     const v1 = 'application/vnd.schemaregistry.v1+json';
@@ -117,60 +131,32 @@ describe('connect-standalone: integrated schema registry', () => {
   });
 
   it('registry.enabled=false starts no registry, and a registry converter then needs schema.registry.url', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-embedded-registry-'));
-    const registryUrl = `http://127.0.0.1:${await freePort()}`;
+    const { dir, registryUrl, writeWorker } = await workerFolder();
     const brokerPort = await freePort();
-    const restPort = await freePort();
-    const worker = (valueConverter: string) =>
-      properties({
+    const worker = (valueConverter: string): void =>
+      writeWorker({
         'broker.listeners': `PLAINTEXT://127.0.0.1:${brokerPort}`,
         'broker.data.dir': path.join(dir, 'broker'),
         'registry.enabled': 'false',
-        'registry.listeners': registryUrl,
-        listeners: `http://127.0.0.1:${restPort}`,
-        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
         'value.converter': valueConverter,
-        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
       });
     writeFileSync(path.join(dir, 'input.txt'), '');
     writeFileSync(path.join(dir, 'source.properties'), properties({ name: 'lines', 'connector.class': 'FileStreamSource', file: path.join(dir, 'input.txt'), topic: 'lines' }));
 
-    writeFileSync(path.join(dir, 'worker.properties'), worker('org.apache.kafka.connect.storage.StringConverter'));
-    const cli = run(CONNECT_STANDALONE, ['worker.properties', 'source.properties'], { cwd: dir });
-    processes.push(cli);
-    await waitFor(() => cli.output().includes('Kafka Connect standalone started'), 120_000, 'the worker to start', cli);
-    expect(cli.output()).not.toContain('started the integrated schema registry');
-    await expect(fetch(`${registryUrl}/subjects`)).rejects.toThrow();
-    expect(await stop(cli)).toBe(0);
+    worker(STRING_CONVERTER);
+    await expectStartedWithoutRegistry(startWorker(dir), registryUrl);
 
-    writeFileSync(path.join(dir, 'worker.properties'), worker('io.confluent.connect.avro.AvroConverter'));
-    const refused = run(CONNECT_STANDALONE, ['worker.properties', 'source.properties'], { cwd: dir });
-    processes.push(refused);
+    worker('io.confluent.connect.avro.AvroConverter');
+    const refused = startWorker(dir);
     expect(await refused.exited).not.toBe(0);
     expect(refused.output()).toContain('value.converter.schema.registry.url: Missing required configuration "schema.registry.url"');
   });
 
   it('is off by default against an external cluster (bootstrap.servers set)', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sluice-embedded-registry-'));
-    const registryUrl = `http://127.0.0.1:${await freePort()}`;
+    const { dir, registryUrl, writeWorker } = await workerFolder();
     writeFileSync(path.join(dir, 'input.txt'), '');
-    writeFileSync(
-      path.join(dir, 'worker.properties'),
-      properties({
-        'bootstrap.servers': serviceUrl('kafka'),
-        'registry.listeners': registryUrl,
-        listeners: `http://127.0.0.1:${await freePort()}`,
-        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-        'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-        'offset.storage.file.filename': path.join(dir, 'offsets.json'),
-      }),
-    );
+    writeWorker({ 'bootstrap.servers': serviceUrl('kafka'), 'value.converter': STRING_CONVERTER });
     writeFileSync(path.join(dir, 'source.properties'), properties({ name: 'lines', 'connector.class': 'FileStreamSource', file: path.join(dir, 'input.txt'), topic: `lines-${path.basename(dir)}` }));
-    const cli = run(CONNECT_STANDALONE, ['worker.properties', 'source.properties'], { cwd: dir });
-    processes.push(cli);
-    await waitFor(() => cli.output().includes('Kafka Connect standalone started'), 120_000, 'the worker to start', cli);
-    expect(cli.output()).not.toContain('started the integrated schema registry');
-    await expect(fetch(`${registryUrl}/subjects`)).rejects.toThrow();
-    expect(await stop(cli)).toBe(0);
+    await expectStartedWithoutRegistry(startWorker(dir), registryUrl);
   });
 });
