@@ -35,13 +35,19 @@ function after(events: string[], event: string, earlier: string): boolean {
   return i >= 0 && events.indexOf(event) > i;
 }
 
+/** A log whose first append (offset 0) is in its fsync, held there, when this resolves. */
+async function firstAppendInFsync(): Promise<{ syncs: HeldSyncs; log: PartitionLog; first: Promise<AppendResult | undefined> }> {
+  const syncs = new HeldSyncs();
+  const log = await openLog(syncs);
+  syncs.hold();
+  const first = append(log, syncs, 0);
+  await until(() => syncs.waiting === 1, 'the first fsync');
+  return { syncs, log, first };
+}
+
 describe('group commit (flush.messages=1)', () => {
   it('acknowledges an append only after the fsync that covers it, sharing one fsync between appends that arrived meanwhile', async () => {
-    const syncs = new HeldSyncs();
-    const log = await openLog(syncs);
-    syncs.hold();
-    const first = append(log, syncs, 0);
-    await until(() => syncs.waiting === 1, 'the first fsync');
+    const { syncs, log, first } = await firstAppendInFsync();
     // Written, visible, but not yet durable: no ack.
     const second = append(log, syncs, 1);
     const third = append(log, syncs, 2);
@@ -68,11 +74,7 @@ describe('group commit (flush.messages=1)', () => {
   });
 
   it('acknowledges nothing a failed fsync covered and takes the partition offline', async () => {
-    const syncs = new HeldSyncs();
-    const log = await openLog(syncs);
-    syncs.hold();
-    const first = append(log, syncs, 0);
-    await until(() => syncs.waiting === 1, 'the first fsync');
+    const { syncs, log, first } = await firstAppendInFsync();
     const second = append(log, syncs, 1);
     syncs.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     expect(await first).toBeUndefined();
