@@ -7,6 +7,10 @@ import { baseOptions } from './base-options.ts';
 import { consumerSettings } from './config.ts';
 import type { ClientConfig, ConsumerSettings } from './config.ts';
 import { COMMIT_FAILED_REBALANCE, KafkaClientError, kafkaErrorNames, wrapKafkaError } from './errors.ts';
+import type { RawFetchPartition } from './fast-fetch-api.ts';
+import { useRawFetchRecords } from './fast-fetch-api.ts';
+import { decodeRecordBatches } from './fetch-decoding.ts';
+import type { FetchedPartition } from './fetch-decoding.ts';
 import { recordsFromBatches } from './fetched-records.ts';
 import { RANGE_ASSIGNOR, rangeAssign } from './range-assignor.ts';
 import { SubscriptionState } from './subscription-state.ts';
@@ -103,6 +107,7 @@ export class KafkaConsumer {
       isolationLevel: settings.isolationLevel === 'read_committed' ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
       ...(settings.clientRack === undefined ? {} : { clientRack: settings.clientRack }),
     });
+    useRawFetchRecords(this.client);
     this.client.on('consumer:group:join', (payload) => this.onJoined(payload.assignments ?? []));
     this.client.on('consumer:group:rebalance', () => this.onRebalanceStarted());
     // A failed rejoin is emitted as 'error'; without a listener it would crash the process.
@@ -647,10 +652,21 @@ export class KafkaConsumer {
           this.partitionFailed(request.state, request.epoch, partitionResponse.errorCode, names.size > 0 ? topic : undefined);
           continue;
         }
-        const fetched = recordsFromBatches(topic, partitionResponse.partitionIndex, partitionResponse.records ?? [], request.offset);
-        this.state.addFetched(topic, partitionResponse.partitionIndex, request.epoch, request.offset, fetched);
+        const fetched = this.decodeFetched(topic, partitionResponse as unknown as RawFetchPartition, request.offset);
+        if (this.state.addFetched(topic, partitionResponse.partitionIndex, request.epoch, request.offset, fetched) && fetched.error !== undefined && fetched.records.length === 0) {
+          // As Java's consumer: every poll fails at a corrupt batch until the application seeks past it.
+          this.pendingError = fetched.error;
+        }
       }
     }
+  }
+
+  /** The partition's records: raw bytes decoded here (Fetch v12+), else platformatic's decoded batches. */
+  private decodeFetched(topic: string, partition: RawFetchPartition, fromOffset: bigint): FetchedPartition {
+    if (partition.recordBytes === undefined) return recordsFromBatches(topic, partition.partitionIndex, partition.records ?? [], fromOffset);
+    if (partition.recordBytes === null) return { records: [], nextOffset: fromOffset };
+    const readCommitted = this.settings.isolationLevel === 'read_committed';
+    return decodeRecordBatches(topic, partition.partitionIndex, partition.recordBytes, fromOffset, readCommitted ? { abortedTransactions: partition.abortedTransactions ?? [] } : {});
   }
 
   private partitionFailed(state: PartitionState, epoch: number, errorCode: number, topic: string | undefined): void {

@@ -1,21 +1,14 @@
 import type { RecordsBatch } from '@platformatic/kafka';
+import type { FetchedPartition } from './fetch-decoding.ts';
+import { NO_HEADERS } from './fetch-decoding.ts';
 import type { ConsumerRecord, RecordHeader } from './types.ts';
 
 /** Batch attribute bits of record batch v2. */
 const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
 const CONTROL_BATCH = 0x20;
 
-/** The headers of every record that has none: one shared frozen array instead of one per record. */
-const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
-
-export interface FetchedPartition {
-  records: ConsumerRecord[];
-  /** Offset to fetch next: one past the last batch seen (control and compacted-away offsets included). */
-  nextOffset: bigint;
-}
-
 /**
- * Turns the batches a Fetch returned for one partition into records, from `fromOffset` on. A
+ * For brokers that only speak Fetch before v12 (platformatic decodes those responses): turns the batches a Fetch returned for one partition into records, from `fromOffset` on. A
  * fetch can start mid-batch (compressed batches are returned whole), so earlier offsets are
  * skipped; control batches (transaction markers) are never returned but still move the position,
  * as do batches whose records compaction removed.

@@ -1,4 +1,4 @@
-import type { FetchedPartition } from './fetched-records.ts';
+import type { FetchedPartition } from './fetch-decoding.ts';
 import { topicPartitionKey } from './types.ts';
 import type { ConsumerRecord, TopicPartition } from './types.ts';
 
