@@ -1,5 +1,5 @@
 import { Producer } from '@platformatic/kafka';
-import type { ClusterMetadata } from '@platformatic/kafka';
+import type { Broker, ClusterMetadata } from '@platformatic/kafka';
 import type { Logger } from '../observability/logger.ts';
 import { backoffDelay } from '../util/backoff.ts';
 import { systemRandom } from '../util/random.ts';
@@ -7,8 +7,8 @@ import { baseOptions } from './base-options.ts';
 import { producerSettings } from './config.ts';
 import type { ClientConfig, ProducerSettings } from './config.ts';
 import { KafkaClientError, KafkaConnectionError, wrapKafkaError } from './errors.ts';
-import { useFastProduceEncoding } from './fast-produce-api.ts';
 import { PRE_ENCODED_KEY, encodeRecordBody } from './produce-encoding.ts';
+import { ProduceSender } from './produce-sender.ts';
 import { StickyPartitioner, javaPartition } from './partitioner.ts';
 import { RecordAccumulator } from './record-accumulator.ts';
 import { topicPartitionKey } from './types.ts';
@@ -26,6 +26,8 @@ interface TopicInfo {
   fetchedAt: number;
   /** The accumulator's key of each partition, made once rather than per record. */
   partitionKeys: string[];
+  /** Each partition's leader, undefined while it has none. */
+  leaders: Array<Broker | undefined>;
 }
 
 interface Pending {
@@ -46,20 +48,19 @@ interface Pending {
 /** Called once per record: with the error, or with its partition and offset once acknowledged. */
 export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
 
-/** The fields of a message that platformatic's Producer.send reads. */
-type MessageToSend = Pick<Pending, 'topic' | 'partition' | 'key' | 'value' | 'timestamp'>;
-
 export interface KafkaProducerOptions {
   /** Receives config warnings and delivery problems. */
   logger?: Logger;
 }
 
 /**
- * The Kafka producer of Sluice: @platformatic/kafka underneath, with the Java producer's
- * behaviour on top — Java's partitioner (murmur2 for keys, sticky for null keys), batching by
- * `linger.ms` and `batch.size`, `max.in.flight.requests.per.connection`, `buffer.memory` back
- * pressure and `delivery.timeout.ms`. `send` resolves once the broker acknowledged the record
- * (per `acks`) with the offset it got, so callers commit their own source positions only then.
+ * The Kafka producer of Sluice, with the Java producer's behaviour — Java's partitioner (murmur2
+ * for keys, sticky for null keys), batching by `linger.ms` and `batch.size`, idempotence with up
+ * to `max.in.flight.requests.per.connection` requests in flight (ProduceSender), `buffer.memory`
+ * back pressure and `delivery.timeout.ms`. @platformatic/kafka underneath keeps the connections
+ * and the metadata; Produce requests are written and answered here. `send` resolves once the
+ * broker acknowledged the record (per `acks`) with the offset it got, so callers commit their own
+ * source positions only then.
  */
 export class KafkaProducer {
   readonly settings: ProducerSettings;
@@ -72,12 +73,14 @@ export class KafkaProducer {
   private readonly headerNames = new Map<string, Buffer>();
   private lastTimestampMs = Number.NaN;
   private lastTimestamp = 0n;
-  private readonly queuedRequests: Pending[][] = [];
+  private queuedRequests: Pending[][] = [];
   private readonly spaceWaiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
-  private readonly maxInFlight: number;
+  private readonly sender: ProduceSender<Pending>;
+  /** Set once the sender knows the Produce version (and its producer id, with idempotence). */
+  private senderStarted = false;
+  private senderStarting: Promise<void> | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
-  private inFlight = 0;
   /** Bytes of records accepted and not yet settled (waiting or in flight). */
   private bufferedBytes = 0;
   /** Sends that had to wait (metadata or buffer room); later sends queue behind them to keep order. */
@@ -90,19 +93,28 @@ export class KafkaProducer {
     this.settings = settings;
     this.logger = options.logger;
     for (const warning of warnings) this.logger?.warn(`producer config: ${warning}`);
-    // Retries happen inside platformatic; bound them so they stop around delivery.timeout.ms.
+    // Metadata and producer id requests retry inside platformatic; bound them so they stop around delivery.timeout.ms.
     const retries = Math.max(1, Math.ceil(settings.deliveryTimeoutMs / Math.max(100, settings.retryBackoffMaxMs)));
     this.client = new Producer({
       ...baseOptions(settings, retries),
       acks: settings.acks,
-      idempotent: settings.idempotent,
-      maxInflights: settings.idempotent ? 1 : settings.maxInFlight,
-      ...(settings.compression === 'none' ? {} : { compression: settings.compression }),
+      // Idempotence (sequences, retries in order) is the sender's; platformatic would limit every
+      // connection to one request in flight for it.
+      idempotent: false,
+      maxInflights: settings.maxInFlight,
       autocreateTopics: true,
     });
-    useFastProduceEncoding(this.client);
-    // platformatic sequences an idempotent producer's batches safely only one request at a time.
-    this.maxInFlight = settings.idempotent ? 1 : settings.maxInFlight;
+    this.sender = new ProduceSender<Pending>(
+      this.client,
+      settings,
+      {
+        leader: (topic, partition) => this.topics.get(topic)?.leaders[partition],
+        refreshMetadata: (topics) => this.refreshTopics(topics),
+        complete: (records, error, baseOffset) => this.complete(records, error, baseOffset),
+        wake: () => this.drain(),
+      },
+      this.logger,
+    );
     this.sticky = new StickyPartitioner({ batchSize: settings.batchSize });
     this.accumulator = new RecordAccumulator(settings.batchSize, settings.maxRequestSize);
   }
@@ -129,7 +141,7 @@ export class KafkaProducer {
       return;
     }
     const info = this.topics.get(record.topic);
-    if (this.admissionsWaiting === 0 && info !== undefined && this.isFresh(info) && this.hasRoom(pending.bytes)) {
+    if (this.admissionsWaiting === 0 && this.senderStarted && info !== undefined && this.isFresh(info) && this.hasRoom(pending.bytes)) {
       this.admitOrFail(pending, record.partition, info);
       return;
     }
@@ -140,6 +152,7 @@ export class KafkaProducer {
       .then(async () => {
         try {
           const topic = await this.topicInfo(record.topic);
+          await this.startSender();
           await this.waitForRoom(pending.bytes, record.topic);
           this.admitOrFail(pending, record.partition, topic);
         } finally {
@@ -185,6 +198,7 @@ export class KafkaProducer {
       await this.flush();
     } finally {
       this.closed = true;
+      this.sender.close();
       clearTimeout(this.lingerTimer);
       try {
         await this.client.close(true);
@@ -302,85 +316,59 @@ export class KafkaProducer {
     }, delay);
   }
 
+  /** Resolves the Produce version and the producer id once, before the first record is admitted. */
+  private async startSender(): Promise<void> {
+    if (this.senderStarted) return;
+    this.senderStarting ??= this.sender.start().finally(() => (this.senderStarting = undefined));
+    await this.senderStarting;
+    this.senderStarted = true;
+  }
+
   /**
-   * Dispatches as many requests as max.in.flight allows. Records stay in the accumulator while
-   * every slot is taken (as they wait for the Java producer's sender), so a request formed when a
-   * slot frees up carries a batch of every partition that has records waiting.
+   * Sends as many requests as max.in.flight allows. Records stay in the accumulator while every
+   * slot is taken (as they wait for the Java producer's sender), so a request formed when a slot
+   * frees up carries a batch of every partition that has records waiting. While the sender sends
+   * failed batches again, records waiting longer than delivery.timeout.ms fail.
    */
   private drain(): void {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    while (this.inFlight < this.maxInFlight) {
+    while (this.sender.ready) {
       if (this.queuedRequests.length === 0) {
         if (this.accumulator.isEmpty) break;
         this.queuedRequests.push(...this.accumulator.drain());
       }
-      this.dispatch(this.queuedRequests.shift()!);
+      this.sender.send(this.queuedRequests.shift()!);
     }
+    if (this.sender.recovering) this.expireWaiting();
     this.notifyIdle();
   }
 
-  private dispatch(request: Pending[]): void {
-    this.inFlight++;
-    // A loop, not Math.min(...): a request can hold tens of thousands of records.
-    let oldest = Infinity;
-    for (const pending of request) if (pending.enqueuedAt < oldest) oldest = pending.enqueuedAt;
-    const expiry = setTimeout(
-      () => {
-        const error = new KafkaConnectionError(
-          'KAFKA_TIMEOUT',
-          `expiring ${request.filter((p) => !p.settled).length} record(s) for ${describePartitions(request)}: delivery.timeout.ms (${this.settings.deliveryTimeoutMs}) elapsed`,
-          { context: { topic: request[0].topic } },
-        );
-        for (const pending of request) this.settle(pending, error);
-      },
-      Math.max(0, oldest + this.settings.deliveryTimeoutMs - Date.now()),
-    );
-    // A Pending has every field platformatic reads from a message; it copies what it keeps.
-    const messages: MessageToSend[] = request;
-    this.client
-      .send({ messages })
-      .then(
-        (result) => this.acknowledge(request, result.offsets, undefined),
-        (err: unknown) => {
-          const produced = (err as { produced?: { offsets?: Array<{ topic: string; partition: number; offset: bigint }> } }).produced;
-          this.acknowledge(request, produced?.offsets ?? [], wrapKafkaError(err, `producing to ${describePartitions(request)}`, { topic: request[0].topic }));
-        },
-      )
-      .finally(() => {
-        clearTimeout(expiry);
-        this.inFlight--;
-        this.drain();
-      });
+  /** Fails records that waited to be sent for longer than delivery.timeout.ms. */
+  private expireWaiting(): void {
+    if (!this.accumulator.isEmpty) this.queuedRequests.push(...this.accumulator.drain());
+    const cutoff = Date.now() - this.settings.deliveryTimeoutMs;
+    if (!this.queuedRequests.some((request) => request.some((p) => p.enqueuedAt < cutoff))) return;
+    const kept: Pending[][] = [];
+    for (const request of this.queuedRequests) {
+      const live = request.filter((p) => p.enqueuedAt >= cutoff);
+      const expired = request.filter((p) => p.enqueuedAt < cutoff);
+      if (expired.length > 0) {
+        const error = new KafkaConnectionError('KAFKA_TIMEOUT', `expiring ${expired.length} record(s) for ${describePartitions(expired)}: delivery.timeout.ms (${this.settings.deliveryTimeoutMs}) elapsed while waiting to be sent`, {
+          context: { topic: expired[0].topic },
+        });
+        for (const pending of expired) this.settle(pending, error);
+      }
+      if (live.length > 0) kept.push(live);
+    }
+    this.queuedRequests = kept;
   }
 
-  /**
-   * Resolves each record with base offset + its position among the request's records for the same
-   * partition. A request holds each partition's records one after another, so the base is looked
-   * up once per partition rather than per record.
-   */
-  private acknowledge(request: Pending[], offsets: Array<{ topic: string; partition: number; offset: bigint }> | undefined, error: Error | undefined): void {
-    const bases = new Map<string, bigint>();
-    for (const { topic, partition, offset } of offsets ?? []) bases.set(topicPartitionKey(topic, partition), offset);
-    const acksZero = this.settings.acks === 0 && error === undefined;
-    let topic: string | undefined;
-    let partition = -1;
-    let base: bigint | undefined;
-    let index = 0;
-    for (const pending of request) {
-      if (pending.topic !== topic || pending.partition !== partition) {
-        topic = pending.topic;
-        partition = pending.partition;
-        base = bases.get(topicPartitionKey(topic, partition));
-        index = 0;
-      }
-      if (acksZero) {
-        this.settle(pending, undefined, -1n);
-      } else if (base === undefined) {
-        this.settle(pending, error ?? new KafkaClientError('MISSING_ACKNOWLEDGEMENT', `the broker acknowledged no offset for ${topicPartitionKey(topic, partition)}`, { retriable: true }));
-      } else {
-        this.settle(pending, undefined, base + BigInt(index++));
-      }
+  /** A batch is done: each record gets the base offset plus its position, or the error. */
+  private complete(records: readonly Pending[], error: Error | undefined, baseOffset: bigint): void {
+    for (let i = 0; i < records.length; i++) {
+      if (error !== undefined) this.settle(records[i], error);
+      else this.settle(records[i], undefined, baseOffset < 0n ? -1n : baseOffset + BigInt(i));
     }
   }
 
@@ -448,6 +436,7 @@ export class KafkaProducer {
             available: described.partitions.flatMap((p, index) => (p.leader >= 0 ? [index] : [])),
             fetchedAt: Date.now(),
             partitionKeys: Array.from({ length: described.partitionsCount }, (_, partition) => topicPartitionKey(topic, partition)),
+            leaders: described.partitions.map((p) => (p.leader >= 0 ? metadata.brokers.get(p.leader) : undefined)),
           };
           this.topics.set(topic, info);
           return info;
@@ -469,8 +458,17 @@ export class KafkaProducer {
     }
   }
 
+  /** Reads the topics' metadata again (the sender found a leader moved); errors leave the old entries, and the sender retries. */
+  private async refreshTopics(topics: readonly string[]): Promise<void> {
+    for (const topic of topics) {
+      const cached = this.topics.get(topic);
+      if (cached !== undefined) cached.fetchedAt = 0;
+    }
+    await Promise.all(topics.map((topic) => this.topicInfo(topic).catch((err: unknown) => this.logger?.warn({ err, topic }, `reading metadata of ${topic} failed`))));
+  }
+
   private isIdle(): boolean {
-    return this.inFlight === 0 && this.queuedRequests.length === 0 && this.accumulator.isEmpty && this.admissionsWaiting === 0;
+    return this.sender.idle && this.queuedRequests.length === 0 && this.accumulator.isEmpty && this.admissionsWaiting === 0;
   }
 
   private notifyIdle(): void {

@@ -1,53 +1,110 @@
-import { produceV11 } from '@platformatic/kafka';
+import { compressionsAlgorithms, produceV11 } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import type { ProduceEncodingOptions, ProduceMessage } from '../../../runtime/client/produce-encoding.ts';
-import { PRE_ENCODED_KEY, canEncodeFast, decodeRecordBody, encodeProduceRequest as encodeParts, encodeRecordBody, withDecodedRecords } from '../../../runtime/client/produce-encoding.ts';
+import { ATTRIBUTES, BASE_SEQUENCE, PRODUCER_EPOCH, PRODUCER_ID, RECORDS, computeBatchCrc, readBatchHeader } from '../../../runtime/broker/log/batch-header.ts';
+import type { BatchIdentity, RecordToEncode } from '../../../runtime/client/produce-encoding.ts';
+import { PRE_ENCODED_KEY, encodeProduceRequest, encodeRecordBatch, encodeRecordBody } from '../../../runtime/client/produce-encoding.ts';
 
-const encodeProduceRequest = (...args: Parameters<typeof encodeParts>): Buffer => Buffer.concat(encodeParts(...args));
+const NONE: BatchIdentity = { producerId: -1n, producerEpoch: -1, baseSequence: -1 };
+const T = 1_790_000_000_000n;
 
-/** platformatic's own encoding of the same request (it fills missing timestamps in place, so give it copies). */
-function reference(acks: number, timeout: number, messages: ProduceMessage[], options: ProduceEncodingOptions): Buffer {
-  const copies = messages.map((m) => ({ ...m }));
-  return (produceV11.createRequest(acks, timeout, copies as never, options as never) as unknown as { buffer: Buffer }).buffer;
+interface Message {
+  topic: string;
+  partition: number;
+  key?: Buffer;
+  value?: Buffer;
+  timestamp: bigint;
+  headers?: Map<Buffer, Buffer | undefined>;
 }
 
-const sequences = (entries: Record<string, number>) => ({ getWithDefault: (key: string, fallback: number) => entries[key] ?? fallback });
+/** platformatic's own encoding of the same request (Java's partition leader epoch -1 in every batch). */
+function reference(acks: number, messages: Message[], identity: BatchIdentity): Buffer {
+  const copies = messages.map((m) => ({ ...m }));
+  const options = {
+    partitionLeaderEpoch: -1,
+    ...(identity.producerId >= 0n ? { producerId: identity.producerId, producerEpoch: identity.producerEpoch, sequences: { getWithDefault: () => identity.baseSequence } } : { producerEpoch: -1 }),
+  };
+  const bytes = (produceV11.createRequest(acks, 30_000, copies as never, options as never) as unknown as { buffer: Buffer }).buffer;
+  if (identity.producerId < 0n) {
+    // platformatic writes sequence 0 without a producer id; Java (and we) write -1, inside the CRC's range.
+    return patchSequences(bytes, -1);
+  }
+  return bytes;
+}
 
-describe('encodeProduceRequest', () => {
-  it('writes the bytes platformatic writes: keys, null values, headers, several topics and partitions', () => {
-    const t = 1_790_000_000_000n;
-    const messages: ProduceMessage[] = [
-      { topic: 'a', partition: 1, key: Buffer.from('k1'), value: Buffer.from('v'.repeat(300)), timestamp: t },
-      { topic: 'b', partition: 0, key: undefined, value: Buffer.from('x'), timestamp: t + 5n, headers: new Map([[Buffer.from('h'), Buffer.from('1')], [Buffer.from('n'), undefined]]) },
-      { topic: 'a', partition: 0, key: null, value: null, timestamp: t - 3n },
-      { topic: 'a', partition: 1, key: Buffer.alloc(0), value: Buffer.from('三'), timestamp: t + 100_000n, headers: new Map() },
-    ];
-    for (const options of [{}, { producerId: 42n, producerEpoch: 3, sequences: sequences({ 'a:1': 17 }) }, { transactionalId: 'tx-1', producerId: 7n, producerEpoch: 1 }]) {
-      for (const acks of [-1, 0, 1]) {
-        expect(encodeProduceRequest(acks, 30_000, messages, options).equals(reference(acks, 30_000, messages, options))).toBe(true);
+/** Rewrites every batch's base sequence in a v11 request body and recomputes its CRC. */
+function patchSequences(body: Buffer, sequence: number): Buffer {
+  const out = Buffer.from(body);
+  for (const at of batchPositions(out)) {
+    out.writeInt32BE(sequence, at + BASE_SEQUENCE);
+    out.writeUInt32BE(computeBatchCrc(out, at), at + 17);
+  }
+  return out;
+}
+
+/** Where each batch starts in a Produce v11 body of one-byte varints (small test requests). */
+function batchPositions(body: Buffer): number[] {
+  const positions: number[] = [];
+  let at = 1 + 2 + 4;
+  const topics = body[at++] - 1;
+  for (let t = 0; t < topics; t++) {
+    at += body[at]; // the name's length + 1: its length byte and the name
+    const partitions = body[at++] - 1;
+    for (let p = 0; p < partitions; p++) {
+      at += 4;
+      let length = 0;
+      for (let shift = 0; ; shift += 7) {
+        const byte = body[at++];
+        length |= (byte & 0x7f) << shift;
+        if (byte < 0x80) break;
       }
+      positions.push(at);
+      at += length - 1 + 1; // the batch, then its tagged fields
+    }
+    at += 1;
+  }
+  return positions;
+}
+
+function ours(acks: number, messages: Message[], identity: BatchIdentity): Buffer {
+  const batches: Array<{ topic: string; partition: number; bytes: Buffer }> = [];
+  for (const m of messages) {
+    const last = batches.at(-1);
+    if (last !== undefined && last.topic === m.topic && last.partition === m.partition) continue;
+    const records: RecordToEncode[] = messages.filter((x) => x.topic === m.topic && x.partition === m.partition).map((x) => ({ key: x.key, value: x.value, timestamp: x.timestamp }));
+    batches.push({ topic: m.topic, partition: m.partition, bytes: encodeRecordBatch(records, identity, 'none') });
+  }
+  return Buffer.concat(encodeProduceRequest(acks, 30_000, batches));
+}
+
+describe('encodeProduceRequest and encodeRecordBatch', () => {
+  it('write the bytes platformatic writes: keys, null values, several topics and partitions, with and without a producer id', () => {
+    const messages: Message[] = [
+      { topic: 'a', partition: 0, timestamp: T - 3n },
+      { topic: 'a', partition: 1, key: Buffer.from('k1'), value: Buffer.from('v'.repeat(300)), timestamp: T },
+      { topic: 'a', partition: 1, key: Buffer.alloc(0), value: Buffer.from('三'), timestamp: T + 100_000n },
+      { topic: 'b', partition: 0, value: Buffer.from('x'), timestamp: T + 5n },
+    ];
+    for (const identity of [NONE, { producerId: 42n, producerEpoch: 3, baseSequence: 17 }]) {
+      for (const acks of [-1, 0, 1]) expect(ours(acks, messages, identity).equals(reference(acks, messages, identity))).toBe(true);
     }
   });
 
   it('writes many records of one partition as platformatic does', () => {
-    const messages: ProduceMessage[] = Array.from({ length: 500 }, (_, i) => ({
-      topic: 'big',
-      partition: 2,
-      value: Buffer.from(`line-${i}`),
-      timestamp: 1_790_000_000_000n + BigInt(i % 7),
-      headers: new Map([[Buffer.from('file.line'), Buffer.from(String(i))]]),
-    }));
-    expect(encodeProduceRequest(-1, 1000, messages, {}).equals(reference(-1, 1000, messages, {}))).toBe(true);
+    const messages: Message[] = Array.from({ length: 500 }, (_, i) => ({ topic: 'big', partition: 2, value: Buffer.from(`line-${i}`), timestamp: T + BigInt(i % 7) }));
+    const identity = { producerId: 7n, producerEpoch: 0, baseSequence: 1000 };
+    expect(ours(-1, messages, identity).equals(reference(-1, messages, identity))).toBe(true);
   });
 
   it('writes timestamp deltas beyond 32 bits as zigzag varlongs', () => {
-    // platformatic's own varlong differs here; the record is decoded by hand instead.
-    const body = encodeProduceRequest(1, 1000, [
-      { topic: 't', value: null, timestamp: 1_790_000_000_000n },
-      { topic: 't', value: null, timestamp: 1n },
-    ], {});
-    const batch = body.subarray(16);
-    let at = 61 + 7 + 1; // batch header, first record (6 bytes and its length), second record's length
+    const batch = encodeRecordBatch(
+      [
+        { key: undefined, value: undefined, timestamp: T },
+        { key: undefined, value: undefined, timestamp: 1n },
+      ],
+      NONE,
+      'none',
+    );
+    let at = RECORDS + 7 + 1; // first record (6 bytes and its length), second record's length
     expect(batch[at++]).toBe(0); // attributes
     let zigzag = 0n;
     for (let shift = 0n; ; shift += 7n) {
@@ -55,17 +112,7 @@ describe('encodeProduceRequest', () => {
       zigzag |= BigInt(byte & 0x7f) << shift;
       if (byte < 0x80) break;
     }
-    expect((zigzag >> 1n) ^ -(zigzag & 1n)).toBe(1n - 1_790_000_000_000n);
-  });
-
-  it('fills a missing timestamp with the current time, as platformatic does', () => {
-    const before = BigInt(Date.now());
-    const body = encodeProduceRequest(1, 1000, [{ topic: 't', value: Buffer.from('v') }], {});
-    // Produce v11 body: transactional id (1), acks (2), timeout (4), topics (1), name (2), partitions (1), index (4), records length (1) → batch.
-    const batch = body.subarray(16);
-    const first = batch.readBigInt64BE(27);
-    expect(first >= before && first <= BigInt(Date.now())).toBe(true);
-    expect(batch.readInt8(16)).toBe(2);
+    expect((zigzag >> 1n) ^ -(zigzag & 1n)).toBe(1n - T);
   });
 
   it('writes a pre-encoded record (key, value, headers) as the record it holds', () => {
@@ -78,47 +125,31 @@ describe('encodeProduceRequest', () => {
       ['file.line', new Uint8Array([0xe4, 0xb8, 0x89])],
     ] as const;
     const plain = new Map<Buffer, Buffer | undefined>(recordHeaders.map(([name, value]) => [Buffer.from(name), value === null ? undefined : Buffer.from(value)]));
-    const t = 1_790_000_000_000n;
-    // As platformatic hands them over: an empty headers Map on the pre-encoded messages.
-    const preEncoded: ProduceMessage[] = [
-      { topic: 't', key: PRE_ENCODED_KEY, value: encodeRecordBody(Buffer.from('k'), Buffer.from('v'), recordHeaders, nameBytes), timestamp: t, headers: new Map() },
-      { topic: 't', key: PRE_ENCODED_KEY, value: encodeRecordBody(undefined, undefined, [], nameBytes), timestamp: t + 1n, headers: new Map() },
-      { topic: 't', key: Buffer.from('plain'), value: Buffer.from('record'), timestamp: t + 2n },
+    const preEncoded: Message[] = [
+      { topic: 't', partition: 0, key: PRE_ENCODED_KEY, value: encodeRecordBody(Buffer.from('k'), Buffer.from('v'), recordHeaders, nameBytes), timestamp: T },
+      { topic: 't', partition: 0, key: PRE_ENCODED_KEY, value: encodeRecordBody(undefined, undefined, [], nameBytes), timestamp: T + 1n },
+      { topic: 't', partition: 0, key: Buffer.from('plain'), value: Buffer.from('record'), timestamp: T + 2n },
     ];
-    const expected: ProduceMessage[] = [
-      { topic: 't', key: Buffer.from('k'), value: Buffer.from('v'), timestamp: t, headers: plain },
-      { topic: 't', timestamp: t + 1n, headers: new Map() },
-      { topic: 't', key: Buffer.from('plain'), value: Buffer.from('record'), timestamp: t + 2n },
+    const expected: Message[] = [
+      { topic: 't', partition: 0, key: Buffer.from('k'), value: Buffer.from('v'), timestamp: T, headers: plain },
+      { topic: 't', partition: 0, timestamp: T + 1n, headers: new Map() },
+      { topic: 't', partition: 0, key: Buffer.from('plain'), value: Buffer.from('record'), timestamp: T + 2n },
     ];
-    expect(canEncodeFast(preEncoded, {})).toBe(true);
-    expect(encodeProduceRequest(-1, 1000, preEncoded, {}).equals(reference(-1, 1000, expected, {}))).toBe(true);
-
-    // Requests platformatic encodes itself get the key, value and headers back.
-    const decoded = decodeRecordBody(preEncoded[0].value!);
-    expect([decoded.key?.toString(), decoded.value?.toString()]).toEqual(['k', 'v']);
-    withDecodedRecords(preEncoded);
-    expect([...preEncoded[0].headers!].map(([k, v]) => [k.toString(), v?.toString('hex')])).toEqual([
-      ['file.name', Buffer.from('a.log').toString('hex')],
-      ['file.line', Buffer.from('12').toString('hex')],
-      ['empty', undefined],
-      ['file.line', 'e4b889'],
-    ]);
-    expect([preEncoded[1].key, preEncoded[1].value, preEncoded[1].headers!.size]).toEqual([undefined, undefined, 0]);
-    expect(reference(-1, 1000, preEncoded, {}).equals(reference(-1, 1000, expected, {}))).toBe(true);
+    expect(ours(-1, preEncoded, NONE).equals(reference(-1, expected, NONE))).toBe(true);
   });
 
-  it('leaves a pre-encoded record that also has headers to platformatic', () => {
-    const message: ProduceMessage = { topic: 't', key: PRE_ENCODED_KEY, value: encodeRecordBody(undefined, Buffer.from('v'), [], () => Buffer.alloc(0)), headers: new Map([[Buffer.from('h'), Buffer.from('x')]]) };
-    expect(canEncodeFast([message], {})).toBe(false);
-  });
-
-  it('leaves compressed batches and non-Buffer fields to platformatic', () => {
-    const ok: ProduceMessage = { topic: 't', value: Buffer.from('v') };
-    expect(canEncodeFast([ok], {})).toBe(true);
-    expect(canEncodeFast([ok], { compression: 'none' })).toBe(true);
-    expect(canEncodeFast([ok], { compression: 'gzip' })).toBe(false);
-    expect(canEncodeFast([{ topic: 't', value: 'text' as unknown as Buffer }], {})).toBe(false);
-    expect(canEncodeFast([{ topic: 't', value: null, headers: new Map([['name' as unknown as Buffer, Buffer.from('v')]]) }], {})).toBe(false);
-    expect(canEncodeFast([{ topic: 't', value: null, timestamp: 5 as unknown as bigint }], {})).toBe(false);
+  it.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)('compresses the records section with %s and marks the codec in the attributes', (codec) => {
+    const records: RecordToEncode[] = Array.from({ length: 50 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`value ${i} `.repeat(10)), timestamp: T + BigInt(i) }));
+    const identity = { producerId: 9n, producerEpoch: 2, baseSequence: 100 };
+    const plain = encodeRecordBatch(records, identity, 'none');
+    const compressed = encodeRecordBatch(records, identity, codec);
+    expect(compressed.length).toBeLessThan(plain.length);
+    expect(compressed.readInt16BE(ATTRIBUTES) & 0x07).toBe(compressionsAlgorithms[codec].bitmask);
+    expect(compressed.readUInt32BE(17)).toBe(computeBatchCrc(compressed, 0));
+    const header = readBatchHeader(compressed, 0);
+    expect(header.recordCount).toBe(50);
+    expect([compressed.readBigInt64BE(PRODUCER_ID), compressed.readInt16BE(PRODUCER_EPOCH), compressed.readInt32BE(BASE_SEQUENCE)]).toEqual([9n, 2, 100]);
+    const body = compressionsAlgorithms[codec].decompressSync(compressed.subarray(RECORDS));
+    expect(Buffer.from(body).equals(plain.subarray(RECORDS))).toBe(true);
   });
 });
