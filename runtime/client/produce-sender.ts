@@ -52,7 +52,7 @@ interface Batch<T> extends SequencedBatch {
   /** Epoch ms after which it fails instead of being sent again (delivery.timeout.ms). */
   readonly deadline: number;
   /** Dispatch order, so that retries go out in the order the batches first did. */
-  readonly order: number;
+  order: number;
   attempts: number;
 }
 
@@ -138,9 +138,12 @@ export class ProduceSender<T extends RecordToSend> {
     this.#closed = true;
   }
 
-  /** Sends one request's records (each partition's records contiguous, in order). Call only when `ready`. */
-  send(records: readonly T[]): void {
-    const now = Date.now();
+  /**
+   * Sends one request's records (each partition's records contiguous, in order) and returns true;
+   * or returns false, sending nothing, when the request must wait for the requests in flight (it
+   * holds the first batch of a partition under the current producer id). Call only when `ready`.
+   */
+  trySend(records: readonly T[]): boolean {
     const batches: Array<Batch<T>> = [];
     let start = 0;
     for (let i = 1; i <= records.length; i++) {
@@ -149,7 +152,7 @@ export class ProduceSender<T extends RecordToSend> {
       let oldest = Infinity;
       for (const r of slice) if (r.enqueuedAt < oldest) oldest = r.enqueuedAt;
       const first = slice[0];
-      const batch: Batch<T> = {
+      batches.push({
         topic: first.topic,
         partition: first.partition,
         partitionKey: topicPartitionKey(first.topic, first.partition),
@@ -159,14 +162,18 @@ export class ProduceSender<T extends RecordToSend> {
         producerEpoch: NO_PRODUCER_EPOCH,
         baseSequence: NO_SEQUENCE,
         deadline: oldest + this.#settings.deliveryTimeoutMs,
-        order: this.#order++,
+        order: 0,
         attempts: 0,
-      };
-      if (this.#idempotent) this.#sequences.assign(batch);
-      batches.push(batch);
+      });
       start = i;
     }
-    this.#dispatch(batches, now);
+    if (this.#idempotent && this.#inFlight > 0 && batches.some((b) => !this.#sequences.isConfirmed(b.partitionKey))) return false;
+    for (const batch of batches) {
+      batch.order = this.#order++;
+      if (this.#idempotent) this.#sequences.assign(batch);
+    }
+    this.#dispatch(batches, Date.now());
+    return true;
   }
 
   /** Groups batches by leader and sends one request to each. */
@@ -179,6 +186,7 @@ export class ProduceSender<T extends RecordToSend> {
       }
       const leader = this.#host.leader(batch.topic, batch.partition);
       if (leader === undefined) {
+        this.#staleMetadata = true;
         this.#retry(batch, new BrokerError('LEADER_NOT_AVAILABLE', 5, `no leader known for ${batch.partitionKey}`, { retriable: true, context: { topic: batch.topic, partition: batch.partition } }));
         continue;
       }
@@ -260,7 +268,7 @@ export class ProduceSender<T extends RecordToSend> {
   }
 
   #succeed(batch: Batch<T>, baseOffset: bigint): void {
-    if (this.#idempotent) this.#sequences.resolve(batch);
+    if (this.#idempotent) this.#sequences.acknowledge(batch);
     this.#host.complete(batch.records, undefined, baseOffset);
   }
 
@@ -276,10 +284,7 @@ export class ProduceSender<T extends RecordToSend> {
 
   #retryOrFail(batch: Batch<T>, error: SluiceError): void {
     const sequenceError = SEQUENCE_ERRORS.has(error.code);
-    if (this.#closed && !this.#recovering) {
-      this.#fail(batch, error);
-      return;
-    }
+    // Retries are bounded by delivery.timeout.ms, as the Java producer's are by default.
     if (!(error.retriable || sequenceError)) {
       this.#fail(batch, error);
       return;
@@ -322,7 +327,7 @@ export class ProduceSender<T extends RecordToSend> {
         this.#recoveryRunning = false;
         if (this.#recovering && this.#inFlight === 0) {
           // A step that sent nothing (metadata or producer id not available yet) tries again.
-          setTimeout(() => this.#recover(), this.#settings.retryBackoffMs).unref();
+          setTimeout(() => this.#recover(), this.#settings.retryBackoffMs);
         }
         this.#host.wake();
       });

@@ -34,6 +34,8 @@ export class ProducerSequences {
   #producerEpoch = NO_PRODUCER_EPOCH;
   readonly #next = new Map<string, number>();
   readonly #unresolved = new Map<string, SequencedBatch[]>();
+  /** Partitions where the broker acknowledged a batch of the current producer id. */
+  readonly #confirmed = new Set<string>();
 
   get producerId(): bigint {
     return this.#producerId;
@@ -55,6 +57,7 @@ export class ProducerSequences {
     this.#producerId = producerId;
     this.#producerEpoch = producerEpoch;
     this.#next.clear();
+    this.#confirmed.clear();
     for (const [partitionKey, batches] of this.#unresolved) {
       let next = 0;
       for (const batch of batches) {
@@ -82,6 +85,21 @@ export class ProducerSequences {
   /** Whether no batch of its partition with an earlier sequence is unresolved. */
   isFirstUnresolved(batch: SequencedBatch): boolean {
     return this.#unresolved.get(batch.partitionKey)?.[0] === batch;
+  }
+
+  /**
+   * Whether the broker acknowledged a batch of the current producer id for the partition. Until it
+   * did, a broker takes a producer it does not know at any sequence, so a second batch in flight
+   * could be appended before a first one that failed: only one goes out at a time until then.
+   */
+  isConfirmed(partitionKey: string): boolean {
+    return this.#confirmed.has(partitionKey);
+  }
+
+  /** The batch was acknowledged. */
+  acknowledge(batch: SequencedBatch): void {
+    if (batch.producerId === this.#producerId) this.#confirmed.add(batch.partitionKey);
+    this.resolve(batch);
   }
 
   /** The batch was acknowledged or failed for good. */

@@ -338,7 +338,8 @@ export class KafkaProducer {
         if (this.accumulator.isEmpty) break;
         this.queuedRequests.push(...this.accumulator.drain());
       }
-      this.sender.send(this.queuedRequests.shift()!);
+      if (!this.sender.trySend(this.queuedRequests[0])) break;
+      this.queuedRequests.shift();
     }
     if (this.sender.recovering) this.expireWaiting();
     this.notifyIdle();
