@@ -2,6 +2,9 @@ import { FrameTooLargeError } from './wire-errors.ts';
 
 /** Kafka's `socket.request.max.bytes` default. */
 export const DEFAULT_MAX_FRAME_SIZE = 100 * 1024 * 1024;
+/** Larger frames (above a producer's default max.request.size of 1 MiB) get a buffer of their own. */
+const MAX_LENT_FRAME = 2 * 1024 * 1024;
+const MIN_LENT_BUFFER = 128 * 1024;
 
 /**
  * Splits a byte stream into Kafka frames (int32 size prefix, then that many bytes). Complete
@@ -9,6 +12,12 @@ export const DEFAULT_MAX_FRAME_SIZE = 100 * 1024 * 1024;
  * copied once, when its last byte arrives. Memory grows only with bytes actually received: a
  * 2 GiB size prefix is refused as soon as it is read, and a large but allowed claim allocates
  * nothing until the frame is complete.
+ *
+ * Copied frames of the API keys `lendable` names (requests whose handler reads nothing of them
+ * once it returns: Produce, whose batches are written synchronously) go into one buffer the
+ * splitter keeps and lends: such a frame stays valid until release(frame), and while it is out
+ * the next copied frame gets a fresh buffer. A producer's multi-chunk requests then cost no new
+ * buffer each: fewer external allocations, fewer old-generation collections they would trigger.
  */
 export class FrameSplitter {
   readonly maxFrameSize: number;
@@ -16,9 +25,13 @@ export class FrameSplitter {
   private pendingBytes = 0;
   /** Size of the frame being assembled, once its prefix has arrived; -1 before. */
   private expected = -1;
+  private readonly lendable: (apiKey: number) => boolean;
+  private loanBuffer: Buffer | undefined;
+  private lent = false;
 
-  constructor(maxFrameSize = DEFAULT_MAX_FRAME_SIZE) {
+  constructor(maxFrameSize = DEFAULT_MAX_FRAME_SIZE, lendable: (apiKey: number) => boolean = () => false) {
     this.maxFrameSize = maxFrameSize;
+    this.lendable = lendable;
   }
 
   /** Bytes held for an incomplete frame. */
@@ -38,7 +51,7 @@ export class FrameSplitter {
       }
       const total = 4 + this.expected;
       if (this.pendingBytes < total) return frames;
-      const whole = Buffer.concat(this.pending, total);
+      const whole = this.assemble(total);
       frames.push(whole.subarray(4));
       const rest = this.pendingBytes - total;
       this.pending = [];
@@ -61,6 +74,29 @@ export class FrameSplitter {
       this.pendingBytes = chunk.length - pos;
     }
     return frames;
+  }
+
+  /** Gives back a frame push() returned; a lent one may then be overwritten by the next. */
+  release(frame: Buffer): void {
+    if (this.loanBuffer !== undefined && frame.buffer === this.loanBuffer.buffer) this.lent = false;
+  }
+
+  /** The first `total` pending bytes (size prefix included) in one buffer: the lent one when allowed. */
+  private assemble(total: number): Buffer {
+    const first = this.pending[0];
+    // Request header: int16 api key right after the size prefix.
+    const lend = !this.lent && total <= MAX_LENT_FRAME && first.length >= 6 && this.lendable(first.readInt16BE(4));
+    if (!lend) return Buffer.concat(this.pending, total);
+    if (this.loanBuffer === undefined || this.loanBuffer.length < total) {
+      this.loanBuffer = Buffer.allocUnsafeSlow(Math.max(MIN_LENT_BUFFER, 2 ** Math.ceil(Math.log2(total))));
+    }
+    let filled = 0;
+    for (const c of this.pending) {
+      filled += c.copy(this.loanBuffer, filled, 0, Math.min(c.length, total - filled));
+      if (filled === total) break;
+    }
+    this.lent = true;
+    return this.loanBuffer.subarray(0, total);
   }
 
   private checked(size: number): number {

@@ -62,6 +62,12 @@ export class LaterResponse {
 
 export interface RequestHandler {
   handle(request: DecodedRequest, connection: ConnectionInfo): HandlerResult | LaterResponse | Promise<HandlerResult>;
+  /**
+   * Whether handle() reads nothing of a request with this API key once it returns (neither the
+   * frame's bytes nor views of them, in its answer or anywhere else): the connection may then
+   * reuse the frame's buffer for the next one (see FrameSplitter).
+   */
+  doneWithBytesOnReturn?(apiKey: number): boolean;
 }
 
 export interface ConnectionOptions {
@@ -106,7 +112,7 @@ export class Connection {
     this.#socket = socket;
     this.info = info;
     this.#handler = handler;
-    this.#splitter = new FrameSplitter(options.maxFrameSize);
+    this.#splitter = new FrameSplitter(options.maxFrameSize, (apiKey) => handler.doneWithBytesOnReturn?.(apiKey) === true);
     this.#log = options.logger.child({ connection: info.id, client: info.clientHost });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -170,7 +176,9 @@ export class Connection {
       while (this.#queue.length > 0 && !this.#blocked && !this.#closed && !this.#closing) {
         // A client that does not read its responses gets no more work done for it until it does.
         if (this.#socket.writableNeedDrain || this.#slots.length >= MAX_PENDING_RESPONSES) break;
-        this.#process(this.#queue.shift() as Buffer);
+        const frame = this.#queue.shift() as Buffer;
+        this.#process(frame);
+        this.#splitter.release(frame);
       }
     } catch (err) {
       this.close(`request failed: ${messageOf(err)}`);

@@ -56,6 +56,11 @@ export class Dispatcher implements RequestHandler {
     this.#s = services;
   }
 
+  /** Produce writes its batches before handle() returns and answers with offsets and messages only. */
+  doneWithBytesOnReturn(apiKey: number): boolean {
+    return apiKey === ApiKey.Produce;
+  }
+
   handle(request: DecodedRequest, connection: ConnectionInfo): HandlerResult | LaterResponse | Promise<HandlerResult> {
     const s = this.#s;
     const scope: RequestScope = {

@@ -3,7 +3,7 @@
 // after the fsync covering it and strictly in request order (other requests' answers included).
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeBatch } from '../../../runtime/broker/log/records.ts';
+import { decodeBatches, encodeBatch } from '../../../runtime/broker/log/records.ts';
 import { ApiKey, ErrorCode, FrameSplitter, decodeResponse } from '../../../runtime/broker/protocol/index.ts';
 import type * as Api from '../../../runtime/broker/protocol/index.ts';
 import { startBroker } from '../../../runtime/broker/server/broker.ts';
@@ -103,5 +103,45 @@ describe('Produce pipelining with group commit', () => {
     for (const a of answers.slice(1)) expect(a.syncEvents).toContain('sync 2 done');
     expect(syncs.started).toBe(2);
     conn.close();
+  });
+
+  it('stores large requests sent back to back byte for byte (frames spanning socket chunks, queued behind one waiting for its fsync)', async () => {
+    const topic = 'large-requests';
+    const created = await admin.request(ApiKey.CreateTopics, 7, {
+      topics: [{ name: topic, numPartitions: 1, replicationFactor: -1, assignments: [], configs: [{ name: 'flush.messages', value: '1' }] }],
+      timeoutMs: 30_000,
+      validateOnly: false,
+    });
+    expect((created.body as unknown as Api.CreateTopicsResponse).topics[0].errorCode).toBe(ErrorCode.NONE);
+    // Distinct contents per request, each larger than one socket read (64 KiB).
+    const values = Array.from({ length: 6 }, (_, i) => Buffer.alloc(150_000 + i * 1000, 0x41 + i).toString());
+
+    const conn = await RawKafkaConnection.connect(broker.bootstrap);
+    syncs.hold();
+    // acks=0 waiting for its fsync holds up the requests behind it: they queue in the connection.
+    conn.send(ApiKey.Produce, PRODUCE_VERSION, produceBody(topic, values[0], 0));
+    await until(() => syncs.waiting === 1, 'the fsync of the first request');
+    const acked = values.slice(1).map((v) => conn.send(ApiKey.Produce, PRODUCE_VERSION, produceBody(topic, v, 1)));
+    syncs.resume();
+    while (syncs.waiting > 0) syncs.release();
+    for (const correlationId of acked) {
+      const frame = await conn.nextFrame();
+      const answer = decodeResponse(frame as Buffer, ApiKey.Produce, PRODUCE_VERSION);
+      expect(answer.correlationId).toBe(correlationId);
+      expect((answer.body as unknown as Api.ProduceResponse).responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
+    }
+    conn.close();
+
+    const fetched = await admin.request(ApiKey.Fetch, 4, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 4 << 20,
+      isolationLevel: 0,
+      topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 4 << 20 }] }],
+    });
+    const records = (fetched.body as unknown as Api.FetchResponse).responses[0].partitions[0].records as Buffer;
+    const stored = [...decodeBatches(records)].flatMap((batch) => batch.records.map((r) => Buffer.from(r.value ?? []).toString()));
+    expect(stored.length).toBe(values.length);
+    stored.forEach((v, i) => expect(v === values[i], `record ${i}`).toBe(true));
   });
 });

@@ -77,4 +77,82 @@ describe('FrameSplitter', () => {
     expect(out.map((f) => f.length)).toEqual([b.length, d.length, a.length]);
     expect(out[2].toString()).toBe('first frame');
   });
+
+  describe('lending one buffer to frames of the lendable api keys', () => {
+    /** A request-like payload: int16 api key first, then `size - 2` bytes of `fill`. */
+    function request(apiKey: number, size: number, fill: number): Buffer {
+      const p = Buffer.alloc(size, fill);
+      p.writeInt16BE(apiKey, 0);
+      return p;
+    }
+
+    /** Feeds `payload` framed, in two chunks, so that the splitter has to copy it. */
+    function pushSplit(s: FrameSplitter, payload: Buffer): Buffer[] {
+      const stream = framed(payload);
+      return [...s.push(stream.subarray(0, 10)), ...s.push(stream.subarray(10))];
+    }
+
+    /** Same bytes in memory (fresh copies may share Node's pool, at other offsets). */
+    function sameMemory(x: Buffer, y: Buffer): boolean {
+      return x.buffer === y.buffer && x.byteOffset === y.byteOffset;
+    }
+
+    const produceOnly = (apiKey: number): boolean => apiKey === 0;
+
+    it('reuses the lent buffer once the frame is released', () => {
+      const s = new FrameSplitter(undefined, produceOnly);
+      const [first] = pushSplit(s, request(0, 5000, 1));
+      expect(first.equals(request(0, 5000, 1))).toBe(true);
+      s.release(first);
+      const [second] = pushSplit(s, request(0, 7000, 2));
+      expect(second.equals(request(0, 7000, 2))).toBe(true);
+      expect(sameMemory(second, first)).toBe(true);
+    });
+
+    it('gives a fresh buffer while the lent frame is out, leaving its bytes intact', () => {
+      const s = new FrameSplitter(undefined, produceOnly);
+      const [first] = pushSplit(s, request(0, 5000, 1));
+      const [second] = pushSplit(s, request(0, 5000, 2));
+      expect(sameMemory(second, first)).toBe(false);
+      expect(first.equals(request(0, 5000, 1))).toBe(true);
+      // Releasing the fresh one does not free the loan; releasing the lent one does.
+      s.release(second);
+      const [third] = pushSplit(s, request(0, 5000, 3));
+      expect(sameMemory(third, first)).toBe(false);
+      s.release(first);
+      const [fourth] = pushSplit(s, request(0, 5000, 4));
+      expect(sameMemory(fourth, first)).toBe(true);
+      expect(third.equals(request(0, 5000, 3))).toBe(true);
+    });
+
+    it('copies other api keys, frames in one chunk and frames above 2 MiB into buffers of their own', () => {
+      const s = new FrameSplitter(undefined, produceOnly);
+      const [fetch] = pushSplit(s, request(1, 5000, 1));
+      s.release(fetch);
+      const [again] = pushSplit(s, request(1, 5000, 2));
+      expect(sameMemory(again, fetch)).toBe(false);
+      expect(fetch.equals(request(1, 5000, 1))).toBe(true);
+
+      const whole = framed(request(0, 100, 5));
+      const [inChunk] = s.push(whole);
+      expect(inChunk.buffer).toBe(whole.buffer);
+
+      const [lent] = pushSplit(s, request(0, 5000, 6));
+      s.release(lent);
+      const [huge] = pushSplit(s, request(0, 2 * 1024 * 1024 + 1, 7));
+      expect(sameMemory(huge, lent)).toBe(false);
+      expect(huge.length).toBe(2 * 1024 * 1024 + 1);
+      const [next] = pushSplit(s, request(0, 5000, 8));
+      expect(sameMemory(next, lent)).toBe(true);
+    });
+
+    it('lends nothing without a lendable predicate', () => {
+      const s = new FrameSplitter();
+      const [first] = pushSplit(s, request(0, 5000, 1));
+      s.release(first);
+      const [second] = pushSplit(s, request(0, 5000, 2));
+      expect(sameMemory(second, first)).toBe(false);
+      expect(first.equals(request(0, 5000, 1))).toBe(true);
+    });
+  });
 });
