@@ -1,8 +1,8 @@
 /**
  * Decodes the record batches (magic 2) of one partition of a Fetch response straight into
  * ConsumerRecords: one object per record, keys and values as views of the response bytes, one
- * shared empty header list for records without headers, and the batch's timestamp reused when a
- * record's delta is 0. CRCs are checked (Java's check.crcs=true, its default), control batches
+ * shared empty header list for records without headers, and one timestamp object for consecutive
+ * records with the same timestamp. CRCs are checked (Java's check.crcs=true, its default), control batches
  * and — under read_committed — aborted transactions are dropped but still move the position, and
  * a batch cut off at the response's size limit is ignored (the broker sends partial batches at
  * the max.bytes edge; the next fetch starts there).
@@ -119,6 +119,9 @@ function decodeBatch(topic: string, partition: number, data: Buffer, start: numb
   const leaderEpoch = data.readInt32BE(start + PARTITION_LEADER_EPOCH);
   const count = data.readInt32BE(start + RECORD_COUNT);
   const reader = new VarintReader(body);
+  // Records of a batch mostly share their timestamp with the one before: reuse its bigint.
+  let lastDelta = 0;
+  let lastTimestamp = baseTimestamp;
   let i = 0;
   try {
     for (; i < count; i++) {
@@ -146,7 +149,7 @@ function decodeBatch(topic: string, partition: number, data: Buffer, start: numb
         topic,
         partition,
         offset,
-        timestamp: logAppendTime ? maxTimestamp : timestampDelta === 0 ? baseTimestamp : baseTimestamp + BigInt(timestampDelta),
+        timestamp: logAppendTime ? maxTimestamp : timestampDelta === lastDelta ? lastTimestamp : (lastTimestamp = baseTimestamp + BigInt((lastDelta = timestampDelta))),
         timestampType,
         key,
         value,

@@ -23,6 +23,9 @@ const CONFIG = converterConfigDef().extend(
   }),
 );
 
+/** A null (absent key, tombstone) converts to this shared value rather than to a new object per record. */
+const NULL_STRING: SchemaAndValue = Object.freeze({ schema: Schemas.OPTIONAL_STRING, value: null });
+
 export class StringConverter implements Converter, HeaderConverter {
   #charset: Charset = charsetFor('UTF-8', ENCODING_CONFIG);
 
@@ -41,7 +44,7 @@ export class StringConverter implements Converter, HeaderConverter {
   }
 
   toConnectData(_topic: string, _headers: unknown, value: Uint8Array | null): SchemaAndValue {
-    if (value === null) return { schema: Schemas.OPTIONAL_STRING, value: null };
+    if (value === null) return NULL_STRING;
     return { schema: Schemas.OPTIONAL_STRING, value: this.#charset.decode(value) };
   }
 

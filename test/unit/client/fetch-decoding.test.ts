@@ -33,6 +33,12 @@ describe('decodeRecordBatches', () => {
     expect(fetched.records[4].timestamp).toBe(1001n);
   });
 
+  it('gives records that repeat or go back to an earlier timestamp their own timestamp', () => {
+    const stamps = [1000n, 1000n, 1005n, 1005n, 1000n, 999n];
+    const data = encodeBatch({ baseOffset: 0n, records: stamps.map((timestamp) => ({ key: null, value: Buffer.from('x'), timestamp })) });
+    expect(decodeRecordBatches('t', 0, data, 0n).records.map((r) => r.timestamp)).toEqual(stamps);
+  });
+
   it.each([
     ['gzip', Compression.Gzip],
     ['snappy', Compression.Snappy],
