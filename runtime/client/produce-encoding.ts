@@ -1,19 +1,21 @@
 /**
  * Produce request bodies (versions 9–11, the flexible ones) and v2 record batches, written
- * straight into buffers from the producer's own records: no message object, headers Map or
- * growable buffer per record, and no copy of a batch for its CRC. The request layout is the one
+ * straight into buffers from the producer's own records (key, value and header values copied
+ * once, into the batch): no message object, headers Map or growable buffer per record, and no
+ * copy of a batch for its CRC. The request layout is the one
  * platformatic's produce createRequest writes (test/unit/client pins the bytes against it).
  */
 import { crc32c } from '@node-rs/crc32';
 import { compressionsAlgorithms } from '@platformatic/kafka';
 import { sizeOfVarint, sizeOfVarlong, writeUnsignedVarint, writeVarint, writeVarlong } from '../broker/log/varint.ts';
 import type { CompressionType } from './config.ts';
+import type { RecordHeader } from './types.ts';
 
-/** What a batch needs of a record: bytes and a timestamp (the producer's pending records fit). */
+/** What a batch needs of a record: bytes, headers and a timestamp (the producer's pending records fit). */
 export interface RecordToEncode {
-  /** PRE_ENCODED_KEY when `value` holds the rest of the record already (encodeRecordBody). */
   key: Buffer | undefined;
   value: Buffer | undefined;
+  headers: readonly RecordHeader[] | undefined;
   timestamp: bigint;
 }
 
@@ -31,14 +33,6 @@ export interface EncodedBatch {
   bytes: Buffer;
 }
 
-/**
- * Key of a record whose value is the rest of the record already written in record format (key,
- * value and headers: encodeRecordBody). The producer writes a record with headers that way as
- * soon as its partition is known, so that while it waits for Kafka it holds one Buffer instead of
- * its key, value and header values. Recognised by identity.
- */
-export const PRE_ENCODED_KEY: Buffer = Buffer.from('sluice.pre-encoded-record');
-
 /** Bytes of a v2 batch before its records: base offset … record count. */
 const BATCH_HEADER_BYTES = 61;
 /** Offset of the attributes field, where the CRC's range starts. */
@@ -47,35 +41,6 @@ const INT32_LIMIT = 2 ** 31;
 
 /** Header names as bytes, kept by the caller (names repeat on every record of a flow). */
 export type HeaderNameBytes = (name: string) => Buffer;
-
-/** A record's key, value and headers in record format: key, value, header count, then each name and value (null as -1). */
-export function encodeRecordBody(
-  key: Buffer | undefined,
-  value: Buffer | undefined,
-  headers: readonly (readonly [name: string, value: Uint8Array | null])[],
-  nameBytes: HeaderNameBytes,
-): Buffer {
-  let size = bytesFieldSize(key) + bytesFieldSize(value) + sizeOfVarint(headers.length);
-  for (const [name, headerValue] of headers) {
-    const nameLength = nameBytes(name).length;
-    size += sizeOfVarint(nameLength) + nameLength + (headerValue === null ? 1 : sizeOfVarint(headerValue.byteLength) + headerValue.byteLength);
-  }
-  const body = Buffer.allocUnsafe(size);
-  let at = writeBytesField(body, 0, key);
-  at = writeBytesField(body, at, value);
-  at = writeVarint(body, at, headers.length);
-  for (const [name, headerValue] of headers) {
-    at = writeBytesField(body, at, nameBytes(name));
-    if (headerValue === null) {
-      body[at++] = 1; // zigzag(-1)
-    } else {
-      at = writeVarint(body, at, headerValue.byteLength);
-      body.set(headerValue, at);
-      at += headerValue.byteLength;
-    }
-  }
-  return body;
-}
 
 /**
  * The Produce request body (after the request header) carrying `batches` (at most one per
@@ -120,9 +85,10 @@ const TAGGED_FIELDS_NONE = Buffer.from([0]);
 
 /**
  * One v2 record batch holding `records` (all of one partition), base offset 0, compressed with
- * `compression` (the records section only, as the format wants).
+ * `compression` (the records section only, as the format wants). Header names come as bytes from
+ * `nameBytes` (names repeat on every record of a flow, so the caller keeps them).
  */
-export function encodeRecordBatch(records: readonly RecordToEncode[], identity: BatchIdentity, compression: CompressionType): Buffer {
+export function encodeRecordBatch(records: readonly RecordToEncode[], identity: BatchIdentity, compression: CompressionType, nameBytes: HeaderNameBytes): Buffer {
   const count = records.length;
   const firstTimestamp = records[0].timestamp;
   let maxTimestamp = firstTimestamp;
@@ -138,7 +104,14 @@ export function encodeRecordBatch(records: readonly RecordToEncode[], identity: 
     const delta = big >= -INT32_LIMIT && big < INT32_LIMIT ? Number(big) : big;
     deltas[i] = delta;
     let size = 1 + (typeof delta === 'number' ? sizeOfVarint(delta) : sizeOfVarlong(delta)) + sizeOfVarint(i);
-    size += r.key === PRE_ENCODED_KEY ? r.value!.length : bytesFieldSize(r.key) + bytesFieldSize(r.value) + 1;
+    size += bytesFieldSize(r.key) + bytesFieldSize(r.value);
+    const headers = r.headers;
+    if (headers === undefined) {
+      size += 1;
+    } else {
+      size += sizeOfVarint(headers.length);
+      for (const [name, value] of headers) size += bytesFieldSize(nameBytes(name)) + bytesFieldSize(value);
+    }
     sizes[i] = size;
     recordBytes += sizeOfVarint(size) + size;
   }
@@ -153,13 +126,18 @@ export function encodeRecordBatch(records: readonly RecordToEncode[], identity: 
     const delta = deltas[i];
     at = typeof delta === 'number' ? writeVarint(out, at, delta) : writeVarlong(out, at, delta);
     at = writeVarint(out, at, i);
-    if (r.key === PRE_ENCODED_KEY) {
-      at += r.value!.copy(out, at);
-      continue;
-    }
     at = writeBytesField(out, at, r.key);
     at = writeBytesField(out, at, r.value);
-    out[at++] = 0; // no headers
+    const headers = r.headers;
+    if (headers === undefined) {
+      out[at++] = 0;
+      continue;
+    }
+    at = writeVarint(out, at, headers.length);
+    for (const [name, value] of headers) {
+      at = writeBytesField(out, at, nameBytes(name));
+      at = writeBytesField(out, at, value);
+    }
   }
   let batch = out;
   if (compressed) {
@@ -186,15 +164,16 @@ export function encodeRecordBatch(records: readonly RecordToEncode[], identity: 
   return batch;
 }
 
-function bytesFieldSize(bytes: Buffer | null | undefined): number {
-  return bytes == null ? 1 : sizeOfVarint(bytes.length) + bytes.length;
+function bytesFieldSize(bytes: Uint8Array | null | undefined): number {
+  return bytes == null ? 1 : sizeOfVarint(bytes.byteLength) + bytes.byteLength;
 }
 
-function writeBytesField(out: Buffer, at: number, bytes: Buffer | null | undefined): number {
+function writeBytesField(out: Buffer, at: number, bytes: Uint8Array | null | undefined): number {
   if (bytes == null) {
     out[at] = 1; // zigzag(-1)
     return at + 1;
   }
-  at = writeVarint(out, at, bytes.length);
-  return at + bytes.copy(out, at);
+  at = writeVarint(out, at, bytes.byteLength);
+  out.set(bytes, at);
+  return at + bytes.byteLength;
 }

@@ -20,7 +20,7 @@ import { backoffDelay } from '../util/backoff.ts';
 import { systemRandom } from '../util/random.ts';
 import type { ProducerSettings } from './config.ts';
 import { BrokerError, KafkaClientError, KafkaConnectionError, wrapKafkaError } from './errors.ts';
-import type { EncodedBatch, RecordToEncode } from './produce-encoding.ts';
+import type { EncodedBatch, HeaderNameBytes, RecordToEncode } from './produce-encoding.ts';
 import { encodeProduceRequest, encodeRecordBatch } from './produce-encoding.ts';
 import type { SequencedBatch } from './producer-sequences.ts';
 import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID, NO_SEQUENCE, ProducerSequences } from './producer-sequences.ts';
@@ -43,6 +43,8 @@ export interface SenderHost<T> {
   complete(records: readonly T[], error: Error | undefined, baseOffset: bigint): void;
   /** The sender can take more (a request answered, or recovery ended). */
   wake(): void;
+  /** Header names as bytes (kept by the host: names repeat on every record). */
+  nameBytes: HeaderNameBytes;
 }
 
 interface Batch<T> extends SequencedBatch {
@@ -210,7 +212,7 @@ export class ProduceSender<T extends RecordToSend> {
       }
       let encoded: EncodedBatch[];
       try {
-        encoded = batches.map((b) => ({ topic: b.topic, partition: b.partition, bytes: encodeRecordBatch(b.records, b, this.#settings.compression) }));
+        encoded = batches.map((b) => ({ topic: b.topic, partition: b.partition, bytes: encodeRecordBatch(b.records, b, this.#settings.compression, this.#host.nameBytes) }));
       } catch (err) {
         this.#onResponse(batches, err, undefined);
         return;

@@ -7,7 +7,6 @@ import { baseOptions } from './base-options.ts';
 import { producerSettings } from './config.ts';
 import type { ClientConfig, ProducerSettings } from './config.ts';
 import { KafkaClientError, KafkaConnectionError, wrapKafkaError } from './errors.ts';
-import { PRE_ENCODED_KEY, encodeRecordBody } from './produce-encoding.ts';
 import { ProduceSender } from './produce-sender.ts';
 import { StickyPartitioner, javaPartition } from './partitioner.ts';
 import { RecordAccumulator } from './record-accumulator.ts';
@@ -33,11 +32,9 @@ interface TopicInfo {
 interface Pending {
   topic: string;
   partition: number;
-  /** PRE_ENCODED_KEY once a record with headers was written into `value` (encodeRecordBody). */
   key: Buffer | undefined;
   value: Buffer | undefined;
-  /** Headers until the record is admitted to a partition and written in record format. */
-  recordHeaders: readonly RecordHeader[] | undefined;
+  headers: readonly RecordHeader[] | undefined;
   timestamp: bigint;
   bytes: number;
   enqueuedAt: number;
@@ -112,6 +109,7 @@ export class KafkaProducer {
         refreshMetadata: (topics) => this.refreshTopics(topics),
         complete: (records, error, baseOffset) => this.complete(records, error, baseOffset),
         wake: () => this.drain(),
+        nameBytes: this.nameBytes,
       },
       this.logger,
     );
@@ -213,9 +211,9 @@ export class KafkaProducer {
     const key = toBuffer(record.key);
     const value = toBuffer(record.value);
     let bytes = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
-    const recordHeaders = record.headers !== undefined && record.headers.length > 0 ? record.headers : undefined;
-    if (recordHeaders !== undefined) {
-      for (const [name, headerValue] of recordHeaders) bytes += this.nameBytes(name).length + (headerValue?.byteLength ?? 0) + 2;
+    const headers = record.headers !== undefined && record.headers.length > 0 ? record.headers : undefined;
+    if (headers !== undefined) {
+      for (const [name, headerValue] of headers) bytes += this.nameBytes(name).length + (headerValue?.byteLength ?? 0) + 2;
     }
     if (bytes > this.settings.maxRequestSize) {
       throw new KafkaClientError('RECORD_TOO_LARGE', `a record for ${record.topic} is ${bytes} bytes, more than max.request.size (${this.settings.maxRequestSize})`, {
@@ -233,7 +231,7 @@ export class KafkaProducer {
       partition: -1,
       key,
       value,
-      recordHeaders,
+      headers,
       timestamp,
       bytes,
       enqueuedAt: 0,
@@ -276,13 +274,6 @@ export class KafkaProducer {
     }
     pending.partition = partition;
     const sticky = explicitPartition === undefined && (pending.key === undefined || this.settings.ignoreKeys);
-    if (pending.recordHeaders !== undefined) {
-      // From here on only the encoder reads the record: one Buffer (names' bytes kept) instead of
-      // key, value, header values and the Maps platformatic would build per record.
-      pending.value = encodeRecordBody(pending.key, pending.value, pending.recordHeaders, this.nameBytes);
-      pending.key = PRE_ENCODED_KEY;
-      pending.recordHeaders = undefined;
-    }
     pending.enqueuedAt = Date.now();
     this.bufferedBytes += pending.bytes;
     const full = this.accumulator.append(info.partitionKeys[partition], pending, pending.bytes, pending.enqueuedAt);

@@ -151,6 +151,7 @@ function harness(config: ClientConfig = {}) {
       },
       complete: (records, error, baseOffset) => records.forEach((record, i) => outcomes.push({ record, error, offset: error === undefined ? baseOffset + BigInt(i) : -1n })),
       wake: () => pump(),
+      nameBytes: (name) => Buffer.from(name),
     },
     undefined,
   );
@@ -160,7 +161,7 @@ function harness(config: ClientConfig = {}) {
   let n = 0;
   const enqueue = (requests: number, perRequest: number, partition = 0): void => {
     for (let r = 0; r < requests; r++) {
-      queue.push(Array.from({ length: perRequest }, () => ({ topic: 't', partition, key: undefined, value: Buffer.from(`v${n++}`), timestamp: 1n, enqueuedAt: Date.now() })));
+      queue.push(Array.from({ length: perRequest }, () => ({ topic: 't', partition, key: undefined, value: Buffer.from(`v${n++}`), headers: undefined, timestamp: 1n, enqueuedAt: Date.now() })));
     }
   };
   /** Answers whatever waits until the sender is idle and nothing is queued. */
