@@ -573,7 +573,8 @@ export class KafkaConsumer {
 
   /** Starts a fetch on every leader that has fetchable partitions and no fetch in flight. */
   private pump(): void {
-    if (this.closed || this.fatal || this.rebalancing) return;
+    // An error waiting for poll (a corrupt batch, an offset out of range) is fetched again only after poll reported it.
+    if (this.closed || this.fatal || this.rebalancing || this.pendingError !== undefined) return;
     if (Date.now() < this.fetchBackoffUntil) {
       if (this.fetchBackoffTimer === undefined) {
         this.fetchBackoffTimer = setTimeout(() => {

@@ -8,8 +8,9 @@ const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
 const CONTROL_BATCH = 0x20;
 
 /**
- * For brokers that only speak Fetch before v12 (platformatic decodes those responses): turns the batches a Fetch returned for one partition into records, from `fromOffset` on. A
- * fetch can start mid-batch (compressed batches are returned whole), so earlier offsets are
+ * For brokers that only speak Fetch before v12 (platformatic decodes those responses): turns the
+ * batches a Fetch returned for one partition into records, from `fromOffset` on. A fetch can
+ * start mid-batch (compressed batches are returned whole), so earlier offsets are
  * skipped; control batches (transaction markers) are never returned but still move the position,
  * as do batches whose records compaction removed.
  */
