@@ -7,7 +7,7 @@
  */
 import type { ProducerRecord, RecordHeader, RecordMetadata } from '../../client/index.ts';
 import { messageOf } from '../../util/errors.ts';
-import type { SourceRecord, SourceTask } from '../api/index.ts';
+import type { Header, SourceRecord, SourceTask } from '../api/index.ts';
 import { ConnectError } from '../api/index.ts';
 import type { SourceOffsetStore } from '../offsets/index.ts';
 import { ConnectorOffsetReader } from '../offsets/index.ts';
@@ -63,6 +63,8 @@ export class WorkerSourceTask extends WorkerTask {
   #started = false;
   /** Set once a converter answered asynchronously: records then always go through #transformAndConvert. */
   #slowPath = false;
+  /** Per header position, the last header converted there and its bytes (see #transformAndConvertFast). */
+  readonly #headerCache: Array<{ header: Header; topic: string; converted: RecordHeader } | undefined> = [];
   /** Wakes #waitForRoom once acknowledgements brought the outstanding records below the low mark. */
   #roomWaiter: (() => void) | null = null;
 
@@ -163,11 +165,23 @@ export class WorkerSourceTask extends WorkerTask {
       if (record === null) return null;
       let headers: RecordHeader[] | undefined;
       if (record.headers.size > 0) {
-        headers = [];
+        // Exact size: pushing onto [] would give each record's list room for 17 entries.
+        headers = new Array<RecordHeader>(record.headers.size);
+        let i = 0;
         for (const header of record.headers) {
+          // A task often gives every record the same header object (a file's name): its
+          // converted bytes are reused while the same (frozen) header comes again.
+          const cached = this.#headerCache[i];
+          if (cached !== undefined && cached.header === header && cached.topic === record.topic) {
+            headers[i++] = cached.converted;
+            continue;
+          }
           const bytes = converters.header.fromConnectHeader(record.topic, header.key, header.schema, header.value);
           if (bytes instanceof Promise) return this.#goSlow(bytes);
-          headers.push([header.key, bytes]);
+          const converted: RecordHeader = [header.key, bytes];
+          // Only a frozen header with a primitive value cannot change under the cache.
+          if (Object.isFrozen(header) && (header.value === null || typeof header.value !== 'object')) this.#headerCache[i] = { header, topic: record.topic, converted };
+          headers[i++] = converted;
         }
       }
       const key = converters.key.fromConnectData(record.topic, record.headers, record.keySchema, record.key);
