@@ -1,10 +1,12 @@
 /**
  * The MongoDB sink task. put() converts each record and cuts the batch into runs of consecutive
  * records for the same topic and namespace (at most max.batch.size each), each written with one
- * bulkWrite. Writes are pipelined one batch deep: put() converts its batch while the previous
- * batch's writes are under way, waits for MongoDB to acknowledge those, then starts its own and
- * returns, so the server always has the next batch queued instead of waiting for the worker to
- * fetch and convert it. flush() (and so preCommit) waits for the writes under way, so the offsets
+ * bulkWrite. Writes are pipelined: put() converts its batch while earlier writes are under way
+ * and queues it behind them, so the server always has the next batch waiting instead of waiting
+ * for the worker to fetch and convert it. Queued runs for the same namespace are written as one
+ * bulkWrite (up to COALESCED_RECORDS records, or max.batch.size): a server that falls behind
+ * gets fewer, larger writes, which FerretDB's SQLite commits up to a third faster per record.
+ * Only once the queue holds COALESCED_RECORDS records does put() wait for it. flush() (and so preCommit) waits for the writes under way, so the offsets
  * the worker commits are all written. Records that cannot be written go to the dead letter queue
  * (or fail the task) as mongo.errors.tolerance says. A write that fails in the background fails
  * the next put() or flush(); after a retriable failure, put() writes the unfinished batch again
@@ -31,9 +33,16 @@ import { ensureTimeseriesCollection } from './timeseries.ts';
 import { MONGODB_CONNECTOR_VERSION } from './version.ts';
 
 const MAX_BACKOFF_MS = 10_000;
+/** Records queued behind the write under way before put() waits; also the most one bulkWrite carries from several puts. */
+export const COALESCED_RECORDS = 10_000;
 
+/** Consecutive writes for one topic and namespace (`key`), written with one bulkWrite. */
+interface RunStep {
+  readonly key: string;
+  readonly run: readonly RecordWrite[];
+}
 /** What put() does for a batch, in record order: runs to write, and records that could not be converted. */
-type Step = { readonly run: readonly RecordWrite[] } | { readonly settings: TopicSettings; readonly record: SinkRecord; readonly error: DataException };
+type Step = RunStep | { readonly settings: TopicSettings; readonly record: SinkRecord; readonly error: DataException };
 
 /** Injected for tests: time, sleeping, and the driver call. */
 export interface MongoSinkTaskOverrides {
@@ -56,6 +65,8 @@ export class MongoSinkTask extends SinkTask {
   #pending: Step[] = [];
   /** The background writing of #pending, until put() or flush() waits for it. */
   #writing: Promise<void> | null = null;
+  /** #writing is still taking steps from #pending, so a put() may queue its own behind them. */
+  #writerRunning = false;
 
   constructor(overrides: MongoSinkTaskOverrides = {}) {
     super();
@@ -105,9 +116,14 @@ export class MongoSinkTask extends SinkTask {
 
   async put(records: readonly SinkRecord[]): Promise<void> {
     const steps = this.#plan(records);
+    if (this.#writerRunning && queuedRecords(this.#pending) + records.length <= COALESCED_RECORDS) {
+      this.#pending.push(...steps);
+      return;
+    }
     await this.#settle();
     this.#pending = steps;
-    const writing = this.#runSteps(steps);
+    this.#writerRunning = true;
+    const writing = this.#writeInBackground(steps);
     // Its failure is reported by the next put() or flush(), which wait for it.
     writing.catch(() => undefined);
     this.#writing = writing;
@@ -145,7 +161,7 @@ export class MongoSinkTask extends SinkTask {
       } catch (error) {
         if (!(error instanceof DataException)) throw error;
         // Earlier records go first so that the DLQ and the collection keep record order.
-        if (run.length > 0) steps.push({ run });
+        if (run.length > 0) steps.push({ key: runKey, run });
         run = [];
         steps.push({ settings, record, error });
         continue;
@@ -153,24 +169,56 @@ export class MongoSinkTask extends SinkTask {
       if (write === null) continue;
       const key = `${record.topic}\u0000${namespaceKey(write.namespace)}`;
       if (run.length > 0 && (key !== runKey || (settings.maxBatchSize > 0 && run.length >= settings.maxBatchSize))) {
-        steps.push({ run });
+        steps.push({ key: runKey, run });
         run = [];
       }
       runKey = key;
       run.push(write);
     }
-    if (run.length > 0) steps.push({ run });
+    if (run.length > 0) steps.push({ key: runKey, run });
     return steps;
   }
 
-  /** Runs the steps in order, removing each once done: on failure the array holds what is left. */
+  /**
+   * Runs the steps in order, removing each once done: on failure the array holds what is left.
+   * Steps put() queues while this runs are taken too.
+   */
   async #runSteps(steps: Step[]): Promise<void> {
     while (steps.length > 0) {
       const step = steps[0]!;
-      if ('run' in step) await this.#writeRun(step.run);
-      else await this.#failed(step.settings, step.record, step.error);
-      steps.shift();
+      if ('run' in step) {
+        const merged = this.#mergeableRuns(steps);
+        await this.#writeRun(merged === 1 ? step.run : steps.slice(0, merged).flatMap((s) => (s as RunStep).run));
+        steps.splice(0, merged);
+      } else {
+        await this.#failed(step.settings, step.record, step.error);
+        steps.shift();
+      }
     }
+  }
+
+  async #writeInBackground(steps: Step[]): Promise<void> {
+    try {
+      await this.#runSteps(steps);
+    } finally {
+      // Cleared as the last step completes, so that no put() queues behind a writer that is done.
+      this.#writerRunning = false;
+    }
+  }
+
+  /** How many runs from the head of `steps` on go into one bulkWrite: same namespace, within the size limit. */
+  #mergeableRuns(steps: readonly Step[]): number {
+    const head = steps[0] as RunStep;
+    const maxBatchSize = this.#topicSettings(head.run[0]!.record.topic).maxBatchSize;
+    const limit = maxBatchSize > 0 ? Math.min(maxBatchSize, COALESCED_RECORDS) : COALESCED_RECORDS;
+    let records = head.run.length;
+    let count = 1;
+    for (; count < steps.length; count++) {
+      const next = steps[count]!;
+      if (!('run' in next) || next.key !== head.key || records + next.run.length > limit) break;
+      records += next.run.length;
+    }
+    return count;
   }
 
   async #writeRun(run: readonly RecordWrite[]): Promise<void> {
@@ -249,9 +297,16 @@ export class MongoSinkTask extends SinkTask {
     // are not committed and come again after a restart.
     await this.#writing?.catch(() => undefined);
     this.#writing = null;
+    this.#writerRunning = false;
     this.#pending = [];
     const client = this.#client;
     this.#client = null;
     await client?.close();
   }
+}
+
+function queuedRecords(steps: readonly Step[]): number {
+  let records = 0;
+  for (const step of steps) records += 'run' in step ? step.run.length : 1;
+  return records;
 }

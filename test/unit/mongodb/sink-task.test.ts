@@ -3,6 +3,7 @@ import { MongoNetworkError, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { ConnectError, RetriableException } from '../../../runtime/connect/api/index.ts';
 import { MongoSinkConnector, MongoSinkTask } from '../../../connectors/mongodb/index.ts';
+import { COALESCED_RECORDS } from '../../../connectors/mongodb/sink-task.ts';
 import type { Namespace } from '../../../connectors/mongodb/namespace.ts';
 import { idempotenceWarnings } from '../../../connectors/mongodb/idempotence.ts';
 import { settingsForTopic } from '../../../connectors/mongodb/sink-config.ts';
@@ -119,19 +120,21 @@ describe('MongoSinkTask errors', () => {
 
 describe('MongoSinkTask pipelining', () => {
   /** A bulkWrite that answers only when the test says so. */
-  function gatedTask() {
+  function gatedTask(props: Record<string, string> = {}) {
     const calls: unknown[][] = [];
-    const gates: Array<() => void> = [];
+    const gates: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
     const task = new MongoSinkTask({
+      sleep: () => Promise.resolve(),
       bulkWrite: (_namespace, ops) => {
         calls.push(ops.map(idOf));
-        return new Promise<void>((resolve) => gates.push(resolve));
+        return new Promise<void>((resolve, reject) => gates.push({ resolve, reject }));
       },
     });
-    const props = { database: 'db', 'document.id.strategy': 'ProvidedInValueStrategy' };
-    task.initialize(new TestSinkContext(props));
-    task.start(props);
-    return { task, calls, gates };
+    const all = { database: 'db', 'document.id.strategy': 'ProvidedInValueStrategy', ...props };
+    const context = new TestSinkContext(all);
+    task.initialize(context);
+    task.start(all);
+    return { task, calls, gates, context };
   }
   const settled = async (promise: Promise<unknown>): Promise<boolean> => {
     let done = false;
@@ -143,32 +146,64 @@ describe('MongoSinkTask pipelining', () => {
     return done;
   };
 
-  it('put() returns with its batch under way; the next put() and flush() wait for MongoDB to acknowledge', async () => {
+  it('put() queues its batch behind the write under way; queued batches go out as one bulkWrite, and flush() waits for it', async () => {
     const { task, calls, gates } = gatedTask();
     await task.put([sinkRecord('a', null, { _id: 1 })]);
     expect(calls).toEqual([[1]]);
-    const second = task.put([sinkRecord('a', null, { _id: 2 })]);
-    expect(await settled(second)).toBe(false);
-    gates.shift()!();
-    await second;
-    expect(calls).toEqual([[1], [2]]);
+    await task.put([sinkRecord('a', null, { _id: 2 })]);
+    await task.put([sinkRecord('a', null, { _id: 3 })]);
+    expect(calls).toEqual([[1]]);
+    gates.shift()!.resolve();
     const flushed = task.flush([]);
     expect(await settled(flushed)).toBe(false);
-    gates.shift()!();
+    expect(calls).toEqual([[1], [2, 3]]);
+    gates.shift()!.resolve();
     await flushed;
   });
 
-  it('a retriable failure in the background fails the next put(), whose retry writes the unfinished batch first', async () => {
-    let failures = 1;
-    const { task, calls, context } = fakeTask({ 'mongo.max.retries': '0', 'mongo.retry.backoff.ms': '5' }, () => {
-      if (failures-- > 0) throw new MongoNetworkError('connection reset');
-    });
+  it('queued batches for different collections, or beyond max.batch.size, stay separate bulkWrites', async () => {
+    const { task, calls, gates } = gatedTask({ 'max.batch.size': '2', 'topic.override.b.collection': 'other' });
     await task.put([sinkRecord('a', null, { _id: 1 })]);
-    await expect(task.put([sinkRecord('a', null, { _id: 2 })])).rejects.toBeInstanceOf(RetriableException);
-    expect(context.timeouts).toEqual([5]);
-    await task.put([sinkRecord('a', null, { _id: 2 })]);
+    await task.put([sinkRecord('a', null, { _id: 2 }), sinkRecord('b', null, { _id: 3 })]);
+    await task.put([sinkRecord('a', null, { _id: 4 }), sinkRecord('a', null, { _id: 5 })]);
+    const flushed = task.flush([]);
+    for (let i = 0; i < 4; i++) {
+      expect(await settled(flushed)).toBe(false);
+      gates.shift()!.resolve();
+    }
+    await flushed;
+    expect(calls).toEqual([[1], [2], [3], [4, 5]]);
+  });
+
+  it(`put() waits for the writes once ${COALESCED_RECORDS} records are queued`, async () => {
+    const { task, calls, gates } = gatedTask();
+    await task.put([sinkRecord('a', null, { _id: 0 })]);
+    const many = Array.from({ length: COALESCED_RECORDS }, (_, i) => sinkRecord('a', null, { _id: i + 1 }));
+    const second = task.put(many);
+    expect(await settled(second)).toBe(false);
+    gates.shift()!.resolve();
+    await second;
+    expect(calls.map((c) => c.length)).toEqual([1, COALESCED_RECORDS]);
+    gates.shift()!.resolve();
     await task.flush([]);
-    expect(calls.map((c) => c.ids)).toEqual([[1], [1], [2]]);
+  });
+
+  it('a retriable failure in the background fails the next put(), whose retry writes the unfinished batches first', async () => {
+    const { task, calls, gates, context } = gatedTask({ 'mongo.max.retries': '0', 'mongo.retry.backoff.ms': '5' });
+    await task.put([sinkRecord('a', null, { _id: 1 })]);
+    await task.put([sinkRecord('a', null, { _id: 2 })]);
+    gates.shift()!.reject(new MongoNetworkError('connection reset'));
+    // The worker's next put() comes after a poll, by when the write's failure is known.
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(task.put([sinkRecord('a', null, { _id: 3 })])).rejects.toBeInstanceOf(RetriableException);
+    expect(context.timeouts).toEqual([5]);
+    const retried = task.put([sinkRecord('a', null, { _id: 3 })]);
+    expect(await settled(retried)).toBe(false);
+    gates.shift()!.resolve();
+    await retried;
+    gates.shift()!.resolve();
+    await task.flush([]);
+    expect(calls).toEqual([[1], [1, 2], [3]]);
   });
 
   it('a failed flush() drops the unfinished writes: the worker delivers those records again', async () => {
