@@ -39,11 +39,13 @@ interface Pending {
   bytes: number;
   enqueuedAt: number;
   settled: boolean;
-  done: SendCallback;
+  done: SendCallback<unknown>;
+  /** Handed back to `done` (spares a caller a closure per record). */
+  context: unknown;
 }
 
 /** Called once per record: with the error, or with its partition and offset once acknowledged. */
-export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
+export type SendCallback<C = undefined> = (error: Error | null, metadata: RecordMetadata | null, context: C) => void;
 
 export interface KafkaProducerOptions {
   /** Receives config warnings and delivery problems. */
@@ -127,15 +129,16 @@ export class KafkaProducer {
   /**
    * Sends one record and calls `done` once: with its partition and offset when acknowledged, or
    * with the error (also for a record refused up front). As Java's send(record, callback); it
-   * spares a streaming caller a promise per record.
+   * spares a streaming caller a promise per record, and `context`, handed back to `done`, a
+   * closure per record.
    */
-  sendWithCallback(record: ProducerRecord, done: SendCallback): void {
+  sendWithCallback<C = undefined>(record: ProducerRecord, done: SendCallback<C>, context?: C): void {
     let pending: Pending;
     try {
       if (this.closed) throw new KafkaClientError('PRODUCER_CLOSED', `cannot send to ${record.topic}: the producer is closed`);
-      pending = this.prepare(record, done);
+      pending = this.prepare(record, done as SendCallback<unknown>, context);
     } catch (err) {
-      done(err instanceof Error ? err : new Error(String(err)), null);
+      done(err instanceof Error ? err : new Error(String(err)), null, context as C);
       return;
     }
     const info = this.topics.get(record.topic);
@@ -170,7 +173,7 @@ export class KafkaProducer {
   /** A callback that throws must not stop the others of its request from being called. */
   private callBack(pending: Pending, error: Error | null, metadata: RecordMetadata | null): void {
     try {
-      pending.done(error, metadata);
+      pending.done(error, metadata, pending.context);
     } catch (err) {
       this.logger?.error({ err, topic: pending.topic }, 'a send callback threw');
     }
@@ -206,7 +209,7 @@ export class KafkaProducer {
     }
   }
 
-  private prepare(record: ProducerRecord, done: SendCallback): Pending {
+  private prepare(record: ProducerRecord, done: SendCallback<unknown>, context: unknown): Pending {
     if (typeof record.topic !== 'string' || record.topic === '') throw new KafkaClientError('INVALID_RECORD', 'a record needs a topic');
     const key = toBuffer(record.key);
     const value = toBuffer(record.value);
@@ -237,6 +240,7 @@ export class KafkaProducer {
       enqueuedAt: 0,
       settled: false,
       done,
+      context,
     };
   }
 

@@ -4,12 +4,15 @@
  * of that partition before it were acknowledged, so a crash never skips an unacknowledged record.
  * Pure bookkeeping; the task loop calls submit() before sending and ack() on acknowledgement.
  */
-import type { SourceMap } from '../api/index.ts';
+import type { SourceMap, SourceRecord } from '../api/index.ts';
 import { canonicalJson } from '../offsets/index.ts';
 
 export interface SubmittedRecord {
   acked: boolean;
   readonly offset: SourceMap | null;
+  /** Set by the task loop once the record is converted: where it went, and the source record when the task wants it back (commitRecord). */
+  topic: string;
+  sourceRecord: SourceRecord | null;
 }
 
 interface PartitionQueue {
@@ -48,7 +51,7 @@ export class SubmittedRecords {
 
   submit(partition: SourceMap | null, offset: SourceMap | null): SubmittedRecord {
     this.#outstanding++;
-    if (partition === null || offset === null) return { acked: false, offset };
+    if (partition === null || offset === null) return { acked: false, offset, topic: '', sourceRecord: null };
     let key = this.#keys.get(partition);
     if (key === undefined) {
       key = canonicalJson(partition);
@@ -59,7 +62,7 @@ export class SubmittedRecords {
       queue = { partition, records: [], head: 0, ackedOffset: null, ackedCount: 0 };
       this.#queues.set(key, queue);
     }
-    const queued: QueuedRecord = { acked: false, offset, queue };
+    const queued: QueuedRecord = { acked: false, offset, topic: '', sourceRecord: null, queue };
     queue.records.push(queued);
     return queued;
   }

@@ -24,8 +24,8 @@ import { WorkerTask, taskIdString } from './worker-task.ts';
 /** What a source task needs from a producer (KafkaProducer fits). */
 export interface RecordProducer {
   send(record: ProducerRecord): Promise<RecordMetadata>;
-  /** Callback form of send, used when present: no promise per record. Calls `done` exactly once. */
-  sendWithCallback?(record: ProducerRecord, done: (error: Error | null, metadata: RecordMetadata | null) => void): void;
+  /** Callback form of send, used when present: no promise per record. Calls `done` exactly once, with `context`. */
+  sendWithCallback?<C>(record: ProducerRecord, done: (error: Error | null, metadata: RecordMetadata | null, context: C) => void, context: C): void;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -131,19 +131,16 @@ export class WorkerSourceTask extends WorkerTask {
         this.#topics.add(converted.topic);
         this.#options.onTopic(converted.topic);
       }
-      // The callbacks keep the source record alive until the acknowledgement only when the task
-      // wants it back (commitRecord); otherwise it can be collected while the send is in flight.
-      const kept = this.#commitsRecords ? original : null;
-      const topic = converted.topic;
+      // The source record stays alive until the acknowledgement only when the task wants it back
+      // (commitRecord); otherwise it can be collected while the send is in flight.
+      submitted.sourceRecord = this.#commitsRecords ? original : null;
+      submitted.topic = converted.topic;
       if (producer.sendWithCallback !== undefined) {
-        producer.sendWithCallback(converted, (error, metadata) => {
-          if (error === null) this.#acked(kept, submitted, metadata!);
-          else void this.#sendFailed(kept, submitted, topic, error);
-        });
+        producer.sendWithCallback(converted, this.#onSent, submitted);
       } else {
         void producer.send(converted).then(
-          (metadata) => this.#acked(kept, submitted, metadata),
-          (err: unknown) => this.#sendFailed(kept, submitted, topic, err),
+          (metadata) => this.#onSent(null, metadata, submitted),
+          (err: unknown) => this.#onSent(err instanceof Error ? err : new Error(String(err)), null, submitted),
         );
       }
       if (this.#submitted.outstanding >= MAX_OUTSTANDING) await this.#waitForRoom();
@@ -247,6 +244,14 @@ export class WorkerSourceTask extends WorkerTask {
     if (value === SKIPPED) return null;
     return producerRecord(record, key, value, headers);
   }
+
+  /** One callback for every send: what it needs travels with the record's SubmittedRecord. */
+  readonly #onSent = (error: Error | null, metadata: RecordMetadata | null, submitted: SubmittedRecord): void => {
+    if (error === null) this.#acked(submitted.sourceRecord, submitted, metadata!);
+    else void this.#sendFailed(submitted.sourceRecord, submitted, submitted.topic, error);
+    // Done with it: a record acknowledged behind an unacknowledged one may wait in SubmittedRecords.
+    submitted.sourceRecord = null;
+  };
 
   /** A record that will never reach Kafka (dropped by a transform, or skipped after an error): its offset may be committed. */
   #dropped(original: SourceRecord | null, submitted: SubmittedRecord): void {
