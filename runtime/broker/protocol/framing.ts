@@ -2,9 +2,12 @@ import { FrameTooLargeError } from './wire-errors.ts';
 
 /** Kafka's `socket.request.max.bytes` default. */
 export const DEFAULT_MAX_FRAME_SIZE = 100 * 1024 * 1024;
-/** Larger frames (above a producer's default max.request.size of 1 MiB) get a buffer of their own. */
-const MAX_LENT_FRAME = 2 * 1024 * 1024;
-const MIN_LENT_BUFFER = 128 * 1024;
+/**
+ * The lent buffer grows in steps of 64 KiB up to a producer's default max.request.size (1 MiB)
+ * plus headers; larger frames get a buffer of their own. It lives as long as its connection.
+ */
+const LENT_STEP = 64 * 1024;
+const MAX_LENT_FRAME = 1024 * 1024 + LENT_STEP;
 
 /**
  * Splits a byte stream into Kafka frames (int32 size prefix, then that many bytes). Complete
@@ -88,7 +91,7 @@ export class FrameSplitter {
     const lend = !this.lent && total <= MAX_LENT_FRAME && first.length >= 6 && this.lendable(first.readInt16BE(4));
     if (!lend) return Buffer.concat(this.pending, total);
     if (this.loanBuffer === undefined || this.loanBuffer.length < total) {
-      this.loanBuffer = Buffer.allocUnsafeSlow(Math.max(MIN_LENT_BUFFER, 2 ** Math.ceil(Math.log2(total))));
+      this.loanBuffer = Buffer.allocUnsafeSlow(Math.ceil(total / LENT_STEP) * LENT_STEP);
     }
     let filled = 0;
     for (const c of this.pending) {

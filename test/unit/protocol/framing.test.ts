@@ -125,7 +125,7 @@ describe('FrameSplitter', () => {
       expect(third.equals(request(0, 5000, 3))).toBe(true);
     });
 
-    it('copies other api keys, frames in one chunk and frames above 2 MiB into buffers of their own', () => {
+    it('copies other api keys, frames in one chunk and frames above 1 MiB + 64 KiB into buffers of their own', () => {
       const s = new FrameSplitter(undefined, produceOnly);
       const [fetch] = pushSplit(s, request(1, 5000, 1));
       s.release(fetch);
@@ -139,11 +139,18 @@ describe('FrameSplitter', () => {
 
       const [lent] = pushSplit(s, request(0, 5000, 6));
       s.release(lent);
-      const [huge] = pushSplit(s, request(0, 2 * 1024 * 1024 + 1, 7));
+      const [huge] = pushSplit(s, request(0, 1024 * 1024 + 64 * 1024, 7));
       expect(sameMemory(huge, lent)).toBe(false);
-      expect(huge.length).toBe(2 * 1024 * 1024 + 1);
+      expect(huge.length).toBe(1024 * 1024 + 64 * 1024);
       const [next] = pushSplit(s, request(0, 5000, 8));
       expect(sameMemory(next, lent)).toBe(true);
+      s.release(next);
+      // At the limit (size prefix included): lent, in a grown buffer the next frames reuse.
+      const [atLimit] = pushSplit(s, request(0, 1024 * 1024 + 64 * 1024 - 4, 9));
+      expect(atLimit.equals(request(0, 1024 * 1024 + 64 * 1024 - 4, 9))).toBe(true);
+      s.release(atLimit);
+      const [after] = pushSplit(s, request(0, 5000, 10));
+      expect(sameMemory(after, atLimit)).toBe(true);
     });
 
     it('lends nothing without a lendable predicate', () => {
