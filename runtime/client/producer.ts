@@ -362,9 +362,16 @@ export class KafkaProducer {
 
   /** A batch is done: each record gets the base offset plus its position, or the error. */
   private complete(records: readonly Pending[], error: Error | undefined, baseOffset: bigint): void {
-    for (let i = 0; i < records.length; i++) {
-      if (error !== undefined) this.settle(records[i], error);
-      else this.settle(records[i], undefined, baseOffset < 0n ? -1n : baseOffset + BigInt(i));
+    if (error !== undefined) {
+      for (const pending of records) this.settle(pending, error);
+      return;
+    }
+    // A running offset: one bigint per record rather than two (BigInt(i), then the sum).
+    const known = baseOffset >= 0n;
+    let offset = known ? baseOffset : -1n;
+    for (const pending of records) {
+      this.settle(pending, undefined, offset);
+      if (known) offset += 1n;
     }
   }
 
