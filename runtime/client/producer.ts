@@ -216,7 +216,8 @@ export class KafkaProducer {
     let bytes = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
     const headers = record.headers !== undefined && record.headers.length > 0 ? record.headers : undefined;
     if (headers !== undefined) {
-      for (const [name, headerValue] of headers) bytes += this.nameBytes(name).length + (headerValue?.byteLength ?? 0) + 2;
+      // Indexed, not destructured: destructuring a header walks an iterator per header.
+      for (let h = 0; h < headers.length; h++) bytes += this.nameBytes(headers[h][0]).length + (headers[h][1]?.byteLength ?? 0) + 2;
     }
     if (bytes > this.settings.maxRequestSize) {
       throw new KafkaClientError('RECORD_TOO_LARGE', `a record for ${record.topic} is ${bytes} bytes, more than max.request.size (${this.settings.maxRequestSize})`, {

@@ -117,7 +117,9 @@ export class WorkerSourceTask extends WorkerTask {
 
   async #send(records: readonly SourceRecord[]): Promise<void> {
     const { producer } = this.#options;
-    for (const original of records) {
+    // Indexed: the loop awaits, so a for-of iterator would not be optimised away.
+    for (let r = 0; r < records.length; r++) {
+      const original = records[r];
       const submitted = this.#submitted.submit(original.sourcePartition, original.sourceOffset);
       // The fast path runs transforms and converters directly; any error (or an asynchronous
       // converter) sends the record through the error handler instead.
