@@ -3,7 +3,7 @@
  * Connect's ConnectStandalone. This launcher runs the Connect runtime (standalone-runtime.ts) on a
  * worker thread with a bounded heap: left to its defaults V8 lets a streaming worker's heap grow
  * to several hundred MB of garbage before collecting; with these limits the whole process stays
- * near 200 MB. It turns start-up failures into one error line and a non-zero exit, and SIGTERM /
+ * near 200 MB (see resourceLimits). It turns start-up failures into one error line and a non-zero exit, and SIGTERM /
  * SIGINT into a graceful stop (tasks flush, offsets are written) and exit 0. Everything runs in
  * this one process, so kill -9 stops all of it at once.
  */
@@ -17,13 +17,18 @@ import type { RuntimeMessage } from './standalone-runtime.ts';
 export const USAGE = 'Usage: connect-standalone worker.properties [connector.properties|connector.json ...]\n';
 
 /**
- * Heap limits of the runtime thread; SLUICE_CONNECT_HEAP_MB raises the old generation for
- * memory-hungry connectors. A larger young generation (36 MB, starting full) saved 5–8 % of the
- * worker's CPU file → topic → file but raised its peak RSS by 20–30 MB, past the 200 MB target.
+ * The runtime thread's old generation, unless SLUICE_CONNECT_HEAP_MB sets it. The limit
+ * also sets how far V8 lets the heap grow past its live size before the next full collection:
+ * 1.3× at 256 MB, rising to 4× at 2 GB. At 256 MB a streaming worker spent a third of its CPU
+ * collecting (file → topic → file, 1M lines: ~960 against ~630 CPU ticks at 1536 MB, peak RSS
+ * ~205 against ~215 MB); at 2 GB it used ~440 ticks but peaked near 300 MB. A larger young
+ * generation (36 MB, starting full) saved 5–8 % of the CPU but raised the peak RSS by 20–30 MB.
  */
+const DEFAULT_HEAP_MB = 1536;
+
 function resourceLimits(): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
   const configured = Number(process.env.SLUICE_CONNECT_HEAP_MB);
-  return { maxOldGenerationSizeMb: Number.isInteger(configured) && configured >= 64 ? configured : 256, maxYoungGenerationSizeMb: 24 };
+  return { maxOldGenerationSizeMb: Number.isInteger(configured) && configured >= 64 ? configured : DEFAULT_HEAP_MB, maxYoungGenerationSizeMb: 24 };
 }
 
 /** Whether the worker file leaves bootstrap.servers out (an unreadable file is reported by the runtime). */
