@@ -68,14 +68,21 @@ export function decodeRecordBatches(topic: string, partition: number, data: Buff
     if (lastOffset < fromOffset) continue;
     if (lastOffset >= nextOffset) nextOffset = lastOffset + 1n;
     const attributes = data.readInt16BE(start + ATTRIBUTES);
-    if (aborted !== undefined && (attributes & TRANSACTIONAL_BIT) !== 0 && aborted.skips(data, start, attributes, lastOffset)) continue;
-    if ((attributes & CONTROL_BIT) !== 0) continue;
     try {
+      if (aborted !== undefined && (attributes & TRANSACTIONAL_BIT) !== 0 && aborted.skips(data, start, attributes, lastOffset)) continue;
+      if ((attributes & CONTROL_BIT) !== 0) continue;
       decodeBatch(topic, partition, data, start, size, baseOffset, attributes, fromOffset, records);
     } catch (err) {
-      if (!(err instanceof CorruptDataError)) throw err;
-      return { records: records.filter((r) => r.offset < baseOffset), nextOffset: baseOffset > fromOffset ? baseOffset : fromOffset, error: err };
+      // A RangeError here comes from reading a malformed control record.
+      const error = err instanceof RangeError ? corrupt(topic, partition, baseOffset, `its control record is malformed: ${err.message}`) : err;
+      if (!(error instanceof CorruptDataError)) throw err;
+      return { records: records.filter((r) => r.offset < baseOffset), nextOffset: baseOffset > fromOffset ? baseOffset : fromOffset, error };
     }
+  }
+  // As Java's consumer: bytes without one complete batch are an error, not an empty fetch to repeat
+  // forever. A broker returns the first batch whole (KIP-74), so its length field must be wrong.
+  if (pos === 0 && data.length > 0) {
+    return { records, nextOffset: fromOffset, error: corrupt(topic, partition, fromOffset, `the ${data.length} bytes fetched hold no complete record batch`) };
   }
   return { records, nextOffset };
 }
@@ -134,6 +141,7 @@ function decodeBatch(topic: string, partition: number, data: Buffer, start: numb
       const key = reader.bytes(end);
       const value = reader.bytes(end);
       const headerCount = reader.varint();
+      if (headerCount < 0) throw new RangeError(`header count ${headerCount} is negative`);
       let headers = NO_HEADERS;
       if (headerCount > 0) {
         headers = [];
@@ -243,7 +251,8 @@ class AbortedTransactions {
 
 /** The control batch's (single, uncompressed) record has key int16 version, int16 type. */
 function isAbortMarker(data: Buffer, start: number, attributes: number): boolean {
-  if ((attributes & COMPRESSION_MASK) !== 0) return false;
+  // No record: the cleaner removed the marker and kept the header (the producer's last batch).
+  if ((attributes & COMPRESSION_MASK) !== 0 || data.readInt32BE(start + RECORD_COUNT) <= 0) return false;
   const reader = new VarintReader(data.subarray(start + BATCH_HEADER_SIZE, start + LOG_OVERHEAD + data.readInt32BE(start + BATCH_LENGTH)));
   const end = reader.varint() + reader.pos;
   reader.pos++;
