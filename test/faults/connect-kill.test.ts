@@ -66,6 +66,14 @@ function countLines(file: string): number {
   return n;
 }
 
+/** The source's committed file position (0 before its first offset flush). */
+function sourcePosition(dir: string): number {
+  const text = readOr(path.join(dir, 'connect.offsets'));
+  if (text === '') return 0;
+  const stored = JSON.parse(text) as { offsets: Array<{ offset: { position: number } }> };
+  return stored.offsets[0]?.offset.position ?? 0;
+}
+
 async function pipeline(): Promise<{ dir: string; input: string; sink: string; args: string[]; bootstrap: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-connect-kill-'));
   const brokerPort = await freePort();
@@ -103,12 +111,14 @@ describe('connect-standalone faults', () => {
       const first = run(CONNECT_STANDALONE, p.args);
       processes.push(first);
       await waitFor(() => countLines(p.sink) > 0, 120_000, 'the first lines in the sink file', first);
-      await waitFor(() => countLines(p.sink) >= LINES / 4, 300_000, 'a quarter of the lines in the sink file', first);
-      // Both sides' rates over the flush interval before the kill: the source (file → topic) may
-      // run far ahead of the sink (topic → file), and each side repeats what it moved since its
-      // last offset flush.
+      // The kill comes soon after the first source offset flush (so that the restart resumes from
+      // committed offsets), not after a share of the lines: the worker moves a million lines in
+      // a few seconds, so a later kill could find the file already through.
+      await waitFor(() => sourcePosition(p.dir) > 0, 120_000, 'the first source offset flush', first);
+      // Both sides' rates just before the kill: the source (file → topic) may run far ahead of
+      // the sink (topic → file), and each side repeats what it moved since its last offset flush.
       const before = { at: Date.now(), sink: countLines(p.sink), topic: await topicEnd() };
-      await new Promise((resolve) => setTimeout(resolve, FLUSH_INTERVAL_MS));
+      await new Promise((resolve) => setTimeout(resolve, FLUSH_INTERVAL_MS / 4));
       const linesAtKill = countLines(p.sink);
       const topicAtKill = await topicEnd();
       first.child.kill('SIGKILL');
@@ -133,6 +143,8 @@ describe('connect-standalone faults', () => {
         `kill -9 at ${linesAtKill} lines in the sink file (sink ${sinkRate.toFixed(0)} lines/s), ${topicAtKill} in the topic (source ${sourceRate.toFixed(0)} lines/s): ` +
           `${result.duplicates} duplicates after restart (${sourceDuplicates} sent twice by the source) (bound: two flush intervals of ${FLUSH_INTERVAL_MS} ms per side = ${bound}), ${result.missing} missing, ${result.foreign} foreign\n`,
       );
+      // Else the kill came after the flow and this test would check nothing: use more lines.
+      expect(linesAtKill).toBeLessThan(LINES);
       expect(result.missing).toBe(0);
       expect(result.foreign).toBe(0);
       expect(result.duplicates).toBeLessThanOrEqual(bound);
@@ -151,8 +163,9 @@ describe('connect-standalone faults', () => {
       processes.push(first);
       await waitFor(() => countLines(p.sink) >= LINES / 5, 300_000, 'a fifth of the lines in the sink file', first);
       expect(await stop(first)).toBe(0);
-      const offsets = JSON.parse(readFileSync(path.join(p.dir, 'connect.offsets'), 'utf8')) as { offsets: Array<{ offset: { position: number } }> };
-      expect(offsets.offsets[0].offset.position).toBeGreaterThan(0);
+      // A stop in the middle: else use more lines.
+      expect(countLines(p.sink)).toBeLessThan(LINES);
+      expect(sourcePosition(p.dir)).toBeGreaterThan(0);
 
       const second = run(CONNECT_STANDALONE, p.args);
       processes.push(second);
