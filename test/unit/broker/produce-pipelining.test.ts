@@ -41,6 +41,16 @@ describe('Produce pipelining with group commit', () => {
     await removeDir(dataDir);
   });
 
+  /** One partition, fsynced after every append (flush.messages=1). */
+  async function createFsyncPerAppendTopic(topic: string): Promise<void> {
+    const created = await admin.request(ApiKey.CreateTopics, 7, {
+      topics: [{ name: topic, numPartitions: 1, replicationFactor: -1, assignments: [], configs: [{ name: 'flush.messages', value: '1' }] }],
+      timeoutMs: 30_000,
+      validateOnly: false,
+    });
+    expect((created.body as unknown as Api.CreateTopicsResponse).topics[0].errorCode).toBe(ErrorCode.NONE);
+  }
+
   async function latestOffset(topic: string): Promise<bigint> {
     const answer = await admin.request(ApiKey.ListOffsets, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n, currentLeaderEpoch: -1 }] }] });
     return (answer.body as unknown as Api.ListOffsetsResponse).topics[0].partitions[0].offset;
@@ -48,12 +58,7 @@ describe('Produce pipelining with group commit', () => {
 
   it('appends requests behind one waiting for its fsync, shares the next fsync between them, and answers in order after each fsync', async () => {
     const topic = 'durable';
-    const created = await admin.request(ApiKey.CreateTopics, 7, {
-      topics: [{ name: topic, numPartitions: 1, replicationFactor: -1, assignments: [], configs: [{ name: 'flush.messages', value: '1' }] }],
-      timeoutMs: 30_000,
-      validateOnly: false,
-    });
-    expect((created.body as unknown as Api.CreateTopicsResponse).topics[0].errorCode).toBe(ErrorCode.NONE);
+    await createFsyncPerAppendTopic(topic);
 
     const conn = await RawKafkaConnection.connect(broker.bootstrap);
     // Every response frame as it arrives, with what had happened to the fsyncs by then.
@@ -107,12 +112,7 @@ describe('Produce pipelining with group commit', () => {
 
   it('stores large requests sent back to back byte for byte (frames spanning socket chunks, queued behind one waiting for its fsync)', async () => {
     const topic = 'large-requests';
-    const created = await admin.request(ApiKey.CreateTopics, 7, {
-      topics: [{ name: topic, numPartitions: 1, replicationFactor: -1, assignments: [], configs: [{ name: 'flush.messages', value: '1' }] }],
-      timeoutMs: 30_000,
-      validateOnly: false,
-    });
-    expect((created.body as unknown as Api.CreateTopicsResponse).topics[0].errorCode).toBe(ErrorCode.NONE);
+    await createFsyncPerAppendTopic(topic);
     // Distinct contents per request, each larger than one socket read (64 KiB).
     const values = Array.from({ length: 6 }, (_, i) => Buffer.alloc(150_000 + i * 1000, 0x41 + i).toString());
 
