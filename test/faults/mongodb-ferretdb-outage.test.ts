@@ -22,25 +22,39 @@ describe('MongoDB connectors while FerretDB is stopped and restarted', () => {
     task.initialize(context);
     task.start(props);
     const batches: SinkRecord[][] = Array.from({ length: 10 }, (_, b) => Array.from({ length: 50 }, (_, i) => sinkRecord('t', null, { _id: b * 50 + i, b }, b * 50 + i)));
+    // As the worker: put() each batch, retrying a batch whose put() fails; an offset commit
+    // (flush) every third batch and at the end, and after a failed one a rewind to the batch
+    // after the last commit. Writes that fail in the background surface in either.
     let redeliveries = 0;
-    for (const [index, batch] of batches.entries()) {
-      if (index === 4) await stopService('ferretdb');
-      for (;;) {
-        try {
-          await task.put(batch);
-          break;
-        } catch (error) {
-          if (!(error instanceof RetriableException)) {
-            await startService('ferretdb');
-            throw error;
-          }
-          redeliveries += 1;
-          if (redeliveries === 2) await startService('ferretdb');
+    let next = 0;
+    let committed = 0;
+    let stopped = false;
+    while (committed < batches.length) {
+      if (next === 4 && !stopped) {
+        await stopService('ferretdb');
+        stopped = true;
+      }
+      let flushing = false;
+      try {
+        if (next < batches.length) {
+          await task.put(batches[next]!);
+          next += 1;
         }
+        if (next === batches.length || next % 3 === 0) {
+          flushing = true;
+          await task.flush([]);
+          committed = next;
+        }
+      } catch (error) {
+        if (!(error instanceof RetriableException)) {
+          await startService('ferretdb');
+          throw error;
+        }
+        redeliveries += 1;
+        if (redeliveries === 2) await startService('ferretdb');
+        if (flushing) next = committed;
       }
     }
-    // The last batch is written in the background until flushed, as the worker's offset commit does.
-    await task.flush([]);
     await task.stop();
     expect(redeliveries).toBeGreaterThanOrEqual(2);
     const client = new MongoClient(serviceUrl('ferretdb'));
