@@ -297,8 +297,8 @@ export class Worker {
       acks: 'all',
       'delivery.timeout.ms': FOREVER_MS,
       'max.block.ms': FOREVER_MS,
-      // Larger batches than Kafka's 16 KB default: with one request in flight per connection
-      // (ordering), a request then carries hundreds of records instead of tens.
+      // Larger batches than Kafka's 16 KB default: a request then carries hundreds of records
+      // instead of tens, so the worker and the broker handle fewer requests per record.
       'batch.size': '131072',
       ...originalsWithPrefix(this.#options.workerProps, 'producer.'),
       ...originalsWithPrefix(connectorProps, 'producer.override.'),
