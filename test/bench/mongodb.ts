@@ -173,18 +173,29 @@ function documentCounter(url: string, database: string, collection: Collection):
   const file = path.join(dataDir, `${database}.sqlite`);
   let db: DatabaseSync | undefined;
   let statement: StatementSync | undefined;
+  let last = 0;
+  const read = (): number => {
+    if (statement === undefined) {
+      if (!existsSync(file)) return 0;
+      // A reader waits this long for FerretDB's write lock (its catalog changes take it).
+      db ??= new DatabaseSync(file, { readOnly: true, timeout: 1000 });
+      // FerretDB creates the file before its catalog table.
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = '_ferretdb_collections'").get() === undefined) return 0;
+      const table = db.prepare('SELECT table_name FROM _ferretdb_collections WHERE name = ?').get(collection.collectionName) as { table_name: string } | undefined;
+      if (table === undefined) return 0;
+      statement = db.prepare(`SELECT count(*) AS n FROM "${table.table_name}"`);
+    }
+    return Number((statement.get() as { n: number }).n);
+  };
   return {
     async count() {
-      if (statement === undefined) {
-        if (!existsSync(file)) return 0;
-        db ??= new DatabaseSync(file, { readOnly: true });
-        // FerretDB creates the file before its catalog table.
-        if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = '_ferretdb_collections'").get() === undefined) return 0;
-        const table = db.prepare('SELECT table_name FROM _ferretdb_collections WHERE name = ?').get(collection.collectionName) as { table_name: string } | undefined;
-        if (table === undefined) return 0;
-        statement = db.prepare(`SELECT count(*) AS n FROM "${table.table_name}"`);
+      try {
+        last = read();
+      } catch (error) {
+        // SQLITE_BUSY past the timeout: the next poll asks again.
+        if ((error as { errcode?: number }).errcode !== 5) throw error;
       }
-      return Number((statement.get() as { n: number }).n);
+      return last;
     },
     close: () => db?.close(),
   };
