@@ -200,9 +200,9 @@ export const MONGODB_SINK_CONFIG = new ConfigDef()
     orderInGroup: 9,
   })
   .define({ name: DELETE_WRITE_MODEL_STRATEGY_CONFIG, type: 'STRING', default: DEFAULT_DELETE_WRITE_MODEL_CLASS, validator: classNames(resolveWriteModelStrategy), importance: 'LOW', documentation: 'The write model for tombstones when `delete.on.null.values=true`.', group: WRITES_GROUP, orderInGroup: 10 })
-  .define({ name: MAX_BATCH_SIZE_CONFIG, type: 'INT', default: 0, validator: validators.atLeast(0), importance: 'MEDIUM', documentation: 'At most this many records per bulkWrite; 0 = all consecutive records of one namespace in a put().', group: WRITES_GROUP, orderInGroup: 11 })
+  .define({ name: MAX_BATCH_SIZE_CONFIG, type: 'INT', default: 0, validator: validators.atLeast(0), importance: 'MEDIUM', documentation: 'At most this many records per bulkWrite; 0 = no limit of your own: all consecutive records of one namespace in a put(), and (Sluice) those of puts queued behind a write under way together, up to 10,000.', group: WRITES_GROUP, orderInGroup: 11 })
   .define({ name: BULK_WRITE_ORDERED_CONFIG, type: 'BOOLEAN', default: true, importance: 'MEDIUM', documentation: 'Ordered bulk writes stop at the first failing record (the rest of the batch is then written again after it); unordered ones attempt all.', group: WRITES_GROUP, orderInGroup: 12 })
-  .define({ name: RATE_LIMITING_EVERY_N_CONFIG, type: 'INT', default: 0, validator: validators.atLeast(0), importance: 'LOW', documentation: 'Pause `rate.limiting.timeout` ms after every N bulk writes; 0 = never.', group: WRITES_GROUP, orderInGroup: 13 })
+  .define({ name: RATE_LIMITING_EVERY_N_CONFIG, type: 'INT', default: 0, validator: validators.atLeast(0), importance: 'LOW', documentation: 'Pause `rate.limiting.timeout` ms after every N bulk writes; 0 = never. While set, queued puts are not merged into one bulkWrite, so N counts the same writes as in the official connector.', group: WRITES_GROUP, orderInGroup: 13 })
   .define({ name: RATE_LIMITING_TIMEOUT_CONFIG, type: 'INT', default: 0, validator: validators.atLeast(0), importance: 'LOW', documentation: 'The pause of `rate.limiting.every.n`, in ms.', group: WRITES_GROUP, orderInGroup: 14 })
   .define({
     name: POST_PROCESSOR_CHAIN_CONFIG,

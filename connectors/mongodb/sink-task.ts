@@ -4,7 +4,7 @@
  * bulkWrite. Writes are pipelined: put() converts its batch while earlier writes are under way
  * and queues it behind them, so the server always has the next batch waiting instead of waiting
  * for the worker to fetch and convert it. Queued runs for the same namespace are written as one
- * bulkWrite (up to COALESCED_RECORDS records, or max.batch.size): a server that falls behind
+ * bulkWrite (up to COALESCED_RECORDS records, or max.batch.size; not under rate limiting): a server that falls behind
  * gets fewer, larger writes, which FerretDB's SQLite commits up to a third faster per record.
  * Only once the queue holds COALESCED_RECORDS records does put() wait for it. flush() (and so preCommit) waits for the writes under way, so the offsets
  * the worker commits are all written. Records that cannot be written go to the dead letter queue
@@ -209,7 +209,9 @@ export class MongoSinkTask extends SinkTask {
   /** How many runs from the head of `steps` on go into one bulkWrite: same namespace, within the size limit. */
   #mergeableRuns(steps: readonly Step[]): number {
     const head = steps[0] as RunStep;
-    const maxBatchSize = this.#topicSettings(head.run[0]!.record.topic).maxBatchSize;
+    const { maxBatchSize, rateLimitEveryN } = this.#topicSettings(head.run[0]!.record.topic);
+    // Rate limiting counts bulkWrites: merged ones would pause less often than configured.
+    if (rateLimitEveryN > 0) return 1;
     const limit = maxBatchSize > 0 ? Math.min(maxBatchSize, COALESCED_RECORDS) : COALESCED_RECORDS;
     let records = head.run.length;
     let count = 1;

@@ -175,6 +175,20 @@ describe('MongoSinkTask pipelining', () => {
     expect(calls).toEqual([[1], [2], [3], [4, 5]]);
   });
 
+  it('with rate.limiting.every.n set, queued batches stay separate bulkWrites (the limit counts them)', async () => {
+    const { task, calls, gates } = gatedTask({ 'rate.limiting.every.n': '100', 'rate.limiting.timeout': '1' });
+    await task.put([sinkRecord('a', null, { _id: 1 })]);
+    await task.put([sinkRecord('a', null, { _id: 2 })]);
+    await task.put([sinkRecord('a', null, { _id: 3 })]);
+    const flushed = task.flush([]);
+    for (let i = 0; i < 3; i++) {
+      expect(await settled(flushed)).toBe(false);
+      gates.shift()!.resolve();
+    }
+    await flushed;
+    expect(calls).toEqual([[1], [2], [3]]);
+  });
+
   it(`put() waits for the writes once ${COALESCED_RECORDS} records are queued`, async () => {
     const { task, calls, gates } = gatedTask();
     await task.put([sinkRecord('a', null, { _id: 0 })]);
