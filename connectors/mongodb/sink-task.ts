@@ -4,9 +4,10 @@
  * bulkWrite. Writes are pipelined: put() converts its batch while earlier writes are under way
  * and queues it behind them, so the server always has the next batch waiting instead of waiting
  * for the worker to fetch and convert it. Queued runs for the same namespace are written as one
- * bulkWrite (up to COALESCED_RECORDS records, or max.batch.size; not under rate limiting): a server that falls behind
- * gets fewer, larger writes, which FerretDB's SQLite commits up to a third faster per record.
- * Only once the queue holds COALESCED_RECORDS records does put() wait for it. flush() (and so preCommit) waits for the writes under way, so the offsets
+ * bulkWrite (up to COALESCED_RECORDS records, or max.batch.size; not under rate limiting): a
+ * server that falls behind gets fewer, larger writes, which FerretDB's SQLite commits up to a
+ * third faster per record. Only once the queue holds COALESCED_RECORDS records does put() wait
+ * for it. flush() (and so preCommit) waits for the writes under way, so the offsets
  * the worker commits are all written. Records that cannot be written go to the dead letter queue
  * (or fail the task) as mongo.errors.tolerance says. A write that fails in the background fails
  * the next put() or flush(); after a retriable failure, put() writes the unfinished batch again
