@@ -42,7 +42,8 @@ describe.each(brokerNames())('KafkaAdmin against %s', (broker) => {
     expect(configs['max.message.bytes']).toMatchObject({ value: '20000', source: 'DYNAMIC_TOPIC_CONFIG' });
     expect(configs['retention.ms'].source).not.toBe('DYNAMIC_TOPIC_CONFIG');
     await admin.createPartitions(name, 4);
-    expect((await admin.describeTopics([name]))[0].partitions).toHaveLength(4);
+    // As with deletion below, Kafka's metadata cache learns of the new partitions asynchronously.
+    await vi.waitFor(async () => expect((await admin.describeTopics([name]))[0].partitions).toHaveLength(4), { timeout: 10_000, interval: 200 });
     await expect(admin.createPartitions(name, 2)).rejects.toMatchObject({ code: 'INVALID_PARTITIONS' });
     await admin.deleteTopics([name]);
     // Kafka propagates a deletion to its metadata cache asynchronously: wait for it to show.
