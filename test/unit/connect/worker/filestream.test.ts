@@ -183,6 +183,18 @@ describe('FileStreamSinkTask', () => {
     await task.stop();
   });
 
+  it('writes puts larger than its buffer, with multi-byte and surrogate-pair text intact', async () => {
+    const file = path.join(dir(), 'out.txt');
+    const task = new FileStreamSinkTask();
+    await task.start({ file });
+    // Far over the 64 KiB the buffer starts with, in lines of 1- to 4-byte UTF-8 characters.
+    const values = Array.from({ length: 3000 }, (_, i) => `${i}:${'é三😀x'.repeat(i % 40)}`);
+    await task.put(values.map((v, i) => record(v, i)));
+    await task.put([record('after', 3000)]);
+    expect(readFileSync(file, 'utf8')).toBe(`${values.join('\n')}\nafter\n`);
+    await task.stop();
+  });
+
   it('prints structs as Kafka does and other values in Connect string form', async () => {
     const file = path.join(dir(), 'out.txt');
     const task = new FileStreamSinkTask();
