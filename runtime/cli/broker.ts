@@ -1,5 +1,6 @@
 import { startBroker } from '../broker/server/broker.ts';
 import { resolveBrokerConfig } from '../broker/server/broker-config.ts';
+import { tuneHeapForBroker } from '../broker/server/heap-tuning.ts';
 import { propertiesToRecord } from '../connect/config/properties.ts';
 import { readPropertiesFile } from '../connect/config/properties-file.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -78,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   const fileProps = args.configFile === undefined ? {} : propertiesToRecord(await readPropertiesFile(args.configFile));
   const config = resolveBrokerConfig({ properties: { ...fileProps, ...args.overrides }, dataDir: args.dataDir, listeners: args.listeners });
   const broker = await startBroker({ config, logger: createLogger() });
+  tuneHeapForBroker();
   // Handlers stay installed during shutdown so that a second signal (a supervisor repeating it)
   // cannot kill the process half-way through flushing.
   await new Promise<void>((resolve) => {
