@@ -9,9 +9,9 @@ import type { ClientConfig, ConsumerSettings } from './config.ts';
 import { COMMIT_FAILED_REBALANCE, KafkaClientError, kafkaErrorNames, wrapKafkaError } from './errors.ts';
 import type { RawFetchPartition } from './fast-fetch-api.ts';
 import { useRawFetchRecords } from './fast-fetch-api.ts';
-import { decodeRecordBatches } from './fetch-decoding.ts';
-import type { FetchedPartition } from './fetch-decoding.ts';
-import { recordsFromBatches } from './fetched-records.ts';
+import { scanRecordBatches } from './fetch-decoding.ts';
+import type { FetchedRecords } from './fetch-decoding.ts';
+import { RecordArrayQueue, queued, recordsFromBatches } from './fetched-records.ts';
 import { RANGE_ASSIGNOR, rangeAssign } from './range-assignor.ts';
 import { SubscriptionState } from './subscription-state.ts';
 import type { OffsetResetTarget, PartitionState } from './subscription-state.ts';
@@ -654,7 +654,7 @@ export class KafkaConsumer {
           continue;
         }
         const fetched = this.decodeFetched(topic, partitionResponse as unknown as RawFetchPartition, request.offset);
-        if (this.state.addFetched(topic, partitionResponse.partitionIndex, request.epoch, request.offset, fetched) && fetched.error !== undefined && fetched.records.length === 0) {
+        if (this.state.addFetched(topic, partitionResponse.partitionIndex, request.epoch, request.offset, fetched) && fetched.error !== undefined && fetched.records.size === 0) {
           // As Java's consumer: every poll fails at a corrupt batch until the application seeks past it.
           this.pendingError = fetched.error;
         }
@@ -663,11 +663,11 @@ export class KafkaConsumer {
   }
 
   /** The partition's records: raw bytes decoded here (Fetch v12+), else platformatic's decoded batches. */
-  private decodeFetched(topic: string, partition: RawFetchPartition, fromOffset: bigint): FetchedPartition {
-    if (partition.recordBytes === undefined) return recordsFromBatches(topic, partition.partitionIndex, partition.records ?? [], fromOffset);
-    if (partition.recordBytes === null) return { records: [], nextOffset: fromOffset };
+  private decodeFetched(topic: string, partition: RawFetchPartition, fromOffset: bigint): FetchedRecords {
+    if (partition.recordBytes === undefined) return queued(recordsFromBatches(topic, partition.partitionIndex, partition.records ?? [], fromOffset));
+    if (partition.recordBytes === null) return { records: new RecordArrayQueue([]), nextOffset: fromOffset };
     const readCommitted = this.settings.isolationLevel === 'read_committed';
-    return decodeRecordBatches(topic, partition.partitionIndex, partition.recordBytes, fromOffset, readCommitted ? { abortedTransactions: partition.abortedTransactions ?? [] } : {});
+    return scanRecordBatches(topic, partition.partitionIndex, partition.recordBytes, fromOffset, readCommitted ? { abortedTransactions: partition.abortedTransactions ?? [] } : {});
   }
 
   private partitionFailed(state: PartitionState, epoch: number, errorCode: number, topic: string | undefined): void {

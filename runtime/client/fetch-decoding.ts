@@ -1,8 +1,8 @@
 /**
  * Decodes the record batches (magic 2) of one partition of a Fetch response straight into
- * ConsumerRecords: one object per record, keys and values as views of the response bytes, one
- * shared empty header list for records without headers, and one timestamp object for consecutive
- * records with the same timestamp. CRCs are checked (Java's check.crcs=true, its default), control batches
+ * ConsumerRecords, each when poll() takes it: one object per record, keys and values as views of
+ * the response bytes, one shared empty header list for records without headers, and one
+ * timestamp object for consecutive records with the same timestamp. CRCs are checked (Java's check.crcs=true, its default), control batches
  * and — under read_committed — aborted transactions are dropped but still move the position, and
  * a batch cut off at the response's size limit is ignored (the broker sends partial batches at
  * the max.bytes edge; the next fetch starts there).
@@ -18,14 +18,33 @@ import { topicPartitionKey } from './types.ts';
 /** The headers of every record that has none: one shared frozen array instead of one per record. */
 export const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
 
-export interface FetchedPartition {
-  records: ConsumerRecord[];
+/**
+ * Fetched records not handed out yet, taken from the front. The consumer holds a fetch as one of
+ * these until poll() has handed all of it out.
+ */
+export interface RecordQueue {
+  /** Records not taken yet. */
+  readonly size: number;
+  /** Moves the next `max` records (or as many as there are) to the end of `out`. */
+  takeInto(out: ConsumerRecord[], max: number): void;
+}
+
+/** What a fetch returned for one partition, as the consumer buffers it. */
+export interface FetchedRecords {
+  records: RecordQueue;
   /** Offset to fetch next: one past the last batch seen (control and compacted-away offsets included). */
   nextOffset: bigint;
   /**
    * A corrupt batch stopped decoding: `records` holds those before it and `nextOffset` is its
    * offset, so that the next fetch meets it again (Java's consumer fails every poll there).
    */
+  error?: CorruptDataError;
+}
+
+/** The same, with the records decoded into an array. */
+export interface FetchedPartition {
+  records: ConsumerRecord[];
+  nextOffset: bigint;
   error?: CorruptDataError;
 }
 
@@ -43,12 +62,24 @@ export interface DecodeOptions {
 /** Control record type of a transaction abort marker (key: int16 version, int16 type). */
 const ABORT_MARKER = 0;
 
-/**
- * Records of `data` (a partition's records field) at or after `fromOffset`. A fetch can start
- * mid-batch (compressed batches are served whole), so earlier records are skipped.
- */
+/** All records of `data` at or after `fromOffset`, decoded at once (see scanRecordBatches). */
 export function decodeRecordBatches(topic: string, partition: number, data: Buffer, fromOffset: bigint, options: DecodeOptions = {}): FetchedPartition {
+  const scanned = scanRecordBatches(topic, partition, data, fromOffset, options);
   const records: ConsumerRecord[] = [];
+  scanned.records.takeInto(records, scanned.records.size);
+  return scanned.error === undefined ? { records, nextOffset: scanned.nextOffset } : { records, nextOffset: scanned.nextOffset, error: scanned.error };
+}
+
+/**
+ * Checks the batches of `data` (a partition's records field) — CRCs, headers and every record's
+ * fields — and returns their records at or after `fromOffset` as a queue that decodes each record
+ * only when it is taken. A fetch holds thousands of records that poll() hands out a few hundred
+ * at a time; decoded at once, they would outlive several young-generation collections and be
+ * copied into the old generation for nothing. A fetch can start mid-batch (compressed batches are
+ * served whole), so earlier records are skipped.
+ */
+export function scanRecordBatches(topic: string, partition: number, data: Buffer, fromOffset: bigint, options: DecodeOptions = {}): FetchedRecords {
+  const records = new BatchRecordQueue(topic, partition, fromOffset);
   let nextOffset = fromOffset;
   const aborted = options.abortedTransactions === undefined ? undefined : new AbortedTransactions(options.abortedTransactions);
   let pos = 0;
@@ -71,12 +102,14 @@ export function decodeRecordBatches(topic: string, partition: number, data: Buff
     try {
       if (aborted !== undefined && (attributes & TRANSACTIONAL_BIT) !== 0 && aborted.skips(data, start, attributes, lastOffset)) continue;
       if ((attributes & CONTROL_BIT) !== 0) continue;
-      decodeBatch(topic, partition, data, start, size, baseOffset, attributes, fromOffset, records);
+      const batch = checkedBatch(topic, partition, data, start, size, baseOffset, attributes, fromOffset);
+      if (batch.wanted > 0) records.add(batch);
     } catch (err) {
       // A RangeError here comes from reading a malformed control record.
       const error = err instanceof RangeError ? corrupt(topic, partition, baseOffset, `its control record is malformed: ${err.message}`) : err;
       if (!(error instanceof CorruptDataError)) throw err;
-      return { records: records.filter((r) => r.offset < baseOffset), nextOffset: baseOffset > fromOffset ? baseOffset : fromOffset, error };
+      // Only whole batches that passed every check are in the queue: nothing of this one is handed out.
+      return { records, nextOffset: baseOffset > fromOffset ? baseOffset : fromOffset, error };
     }
   }
   // As Java's consumer: bytes without one complete batch are an error, not an empty fetch to repeat
@@ -105,8 +138,23 @@ function corrupt(topic: string, partition: number, offset: bigint, what: string)
   });
 }
 
-/** Appends the records of one data batch at or after `fromOffset` to `out`. */
-function decodeBatch(topic: string, partition: number, data: Buffer, start: number, size: number, baseOffset: bigint, attributes: number, fromOffset: bigint, out: ConsumerRecord[]): void {
+/** A data batch whose records all passed the checks, ready to be decoded one by one. */
+interface CheckedBatch {
+  /** The records' bytes (decompressed). */
+  body: Buffer;
+  baseOffset: bigint;
+  baseTimestamp: bigint;
+  maxTimestamp: bigint;
+  logAppendTime: boolean;
+  leaderEpoch: number;
+  /** Records in the batch, those before the fetch offset included. */
+  count: number;
+  /** Records at or after the fetch offset (offsets grow within a batch: the others come first). */
+  wanted: number;
+}
+
+/** Decompresses one data batch and walks all its records, checking every field without decoding any. */
+function checkedBatch(topic: string, partition: number, data: Buffer, start: number, size: number, baseOffset: bigint, attributes: number, fromOffset: bigint): CheckedBatch {
   const codec = (attributes & COMPRESSION_MASK) as Compression;
   const payload = data.subarray(start + BATCH_HEADER_SIZE, start + size);
   let body: Buffer;
@@ -119,16 +167,11 @@ function decodeBatch(topic: string, partition: number, data: Buffer, start: numb
       context: { topic, partition, offset: String(baseOffset) },
     });
   }
-  const logAppendTime = (attributes & TIMESTAMP_TYPE_BIT) !== 0;
-  const timestampType = logAppendTime ? 'LogAppendTime' : 'CreateTime';
-  const baseTimestamp = data.readBigInt64BE(start + BASE_TIMESTAMP);
-  const maxTimestamp = data.readBigInt64BE(start + MAX_TIMESTAMP);
-  const leaderEpoch = data.readInt32BE(start + PARTITION_LEADER_EPOCH);
   const count = data.readInt32BE(start + RECORD_COUNT);
+  // Offsets before this delta are skipped (a fetch that starts mid-batch).
+  const firstDelta = fromOffset > baseOffset ? Number(fromOffset - baseOffset) : 0;
   const reader = new VarintReader(body);
-  // Records of a batch mostly share their timestamp with the one before: reuse its bigint.
-  let lastDelta = 0;
-  let lastTimestamp = baseTimestamp;
+  let wanted = 0;
   let i = 0;
   try {
     for (; i < count; i++) {
@@ -136,34 +179,18 @@ function decodeBatch(topic: string, partition: number, data: Buffer, start: numb
       const end = reader.pos + length;
       if (length < 0 || end > body.length) throw new RangeError('record length out of range');
       reader.pos++; // record attributes: unused in magic 2
-      const timestampDelta = reader.varlong();
+      reader.varlong();
       const offsetDelta = reader.varint();
-      const key = reader.bytes(end);
-      const value = reader.bytes(end);
+      reader.skipBytes(end);
+      reader.skipBytes(end);
       const headerCount = reader.varint();
       if (headerCount < 0) throw new RangeError(`header count ${headerCount} is negative`);
-      let headers = NO_HEADERS;
-      if (headerCount > 0) {
-        headers = [];
-        for (let h = 0; h < headerCount; h++) {
-          const name = reader.bytes(end);
-          headers.push([name === null ? '' : name.toString('utf8'), reader.bytes(end)]);
-        }
+      for (let h = 0; h < headerCount; h++) {
+        reader.skipBytes(end);
+        reader.skipBytes(end);
       }
       if (reader.pos !== end) throw new RangeError('record length does not match its fields');
-      const offset = baseOffset + BigInt(offsetDelta);
-      if (offset < fromOffset) continue;
-      out.push({
-        topic,
-        partition,
-        offset,
-        timestamp: logAppendTime ? maxTimestamp : timestampDelta === lastDelta ? lastTimestamp : (lastTimestamp = baseTimestamp + BigInt((lastDelta = timestampDelta))),
-        timestampType,
-        key,
-        value,
-        headers,
-        leaderEpoch,
-      });
+      if (offsetDelta >= firstDelta) wanted++;
     }
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
@@ -171,6 +198,123 @@ function decodeBatch(topic: string, partition: number, data: Buffer, start: numb
       code: 'CORRUPT_RECORD',
       context: { topic, partition, offset: String(baseOffset) },
     });
+  }
+  return {
+    body,
+    baseOffset,
+    baseTimestamp: data.readBigInt64BE(start + BASE_TIMESTAMP),
+    maxTimestamp: data.readBigInt64BE(start + MAX_TIMESTAMP),
+    logAppendTime: (attributes & TIMESTAMP_TYPE_BIT) !== 0,
+    leaderEpoch: data.readInt32BE(start + PARTITION_LEADER_EPOCH),
+    count,
+    wanted,
+  };
+}
+
+/**
+ * The records of checked batches, decoded as they are taken: one object per record, keys and
+ * values as views of the fetched bytes, one shared empty header list for records without headers,
+ * and one timestamp (and offset step) for consecutive records that share it.
+ */
+class BatchRecordQueue implements RecordQueue {
+  readonly #topic: string;
+  readonly #partition: number;
+  readonly #fromOffset: bigint;
+  readonly #batches: CheckedBatch[] = [];
+  #size = 0;
+  /** The batch being taken from, its reader and records left in it (skipped ones included). */
+  #batch = 0;
+  #reader: VarintReader | null = null;
+  #left = 0;
+  // Records of a batch mostly share their timestamp with the one before, and follow its offset.
+  #lastTimestampDelta = 0;
+  #lastTimestamp = 0n;
+  #lastOffsetDelta = -1;
+  #lastOffset = 0n;
+
+  constructor(topic: string, partition: number, fromOffset: bigint) {
+    this.#topic = topic;
+    this.#partition = partition;
+    this.#fromOffset = fromOffset;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  add(batch: CheckedBatch): void {
+    this.#batches.push(batch);
+    this.#size += batch.wanted;
+  }
+
+  takeInto(out: ConsumerRecord[], max: number): void {
+    let taken = 0;
+    while (taken < max && this.#size > 0) {
+      if (this.#left === 0) this.#open(this.#batches[this.#batch++]);
+      const record = this.#next(this.#batches[this.#batch - 1]);
+      if (record === null) continue;
+      out.push(record);
+      taken++;
+      this.#size--;
+    }
+    // A drained queue keeps no bytes of the fetch.
+    if (this.#size === 0) {
+      this.#batches.length = 0;
+      this.#reader = null;
+    }
+  }
+
+  #open(batch: CheckedBatch): void {
+    this.#reader = new VarintReader(batch.body);
+    this.#left = batch.count;
+    this.#lastTimestampDelta = 0;
+    this.#lastTimestamp = batch.baseTimestamp;
+    this.#lastOffsetDelta = -1;
+    this.#lastOffset = batch.baseOffset - 1n;
+  }
+
+  /** The next record of the batch (its fields were checked), or null when it is before the fetch offset. */
+  #next(batch: CheckedBatch): ConsumerRecord | null {
+    const reader = this.#reader!;
+    this.#left--;
+    const end = reader.varint() + reader.pos;
+    reader.pos++; // record attributes: unused in magic 2
+    const timestampDelta = reader.varlong();
+    const offsetDelta = reader.varint();
+    const key = reader.bytes(end);
+    const value = reader.bytes(end);
+    const headerCount = reader.varint();
+    let headers = NO_HEADERS;
+    if (headerCount > 0) {
+      headers = [];
+      for (let h = 0; h < headerCount; h++) {
+        const name = reader.bytes(end);
+        headers.push([name === null ? '' : name.toString('utf8'), reader.bytes(end)]);
+      }
+    }
+    const offset = offsetDelta === this.#lastOffsetDelta + 1 ? this.#lastOffset + 1n : batch.baseOffset + BigInt(offsetDelta);
+    this.#lastOffsetDelta = offsetDelta;
+    this.#lastOffset = offset;
+    if (offset < this.#fromOffset) return null;
+    let timestamp: bigint;
+    if (batch.logAppendTime) timestamp = batch.maxTimestamp;
+    else if (timestampDelta === this.#lastTimestampDelta) timestamp = this.#lastTimestamp;
+    else {
+      timestamp = batch.baseTimestamp + BigInt(timestampDelta);
+      this.#lastTimestampDelta = timestampDelta;
+      this.#lastTimestamp = timestamp;
+    }
+    return {
+      topic: this.#topic,
+      partition: this.#partition,
+      offset,
+      timestamp,
+      timestampType: batch.logAppendTime ? 'LogAppendTime' : 'CreateTime',
+      key,
+      value,
+      headers,
+      leaderEpoch: batch.leaderEpoch,
+    };
   }
 }
 
@@ -211,6 +355,14 @@ class VarintReader {
     }
     // Zig-zag: even values are non-negative, odd ones negative.
     return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+  }
+
+  /** Moves past a varint length and that many bytes (a null field has length -1). */
+  skipBytes(end: number): void {
+    const length = this.varint();
+    if (length < 0) return;
+    this.pos += length;
+    if (this.pos > end) throw new RangeError('field runs past its record');
   }
 
   /** A varint length then that many bytes (a view), or null for length -1. */

@@ -1,5 +1,5 @@
 import type { RecordsBatch } from '@platformatic/kafka';
-import type { FetchedPartition } from './fetch-decoding.ts';
+import type { FetchedPartition, FetchedRecords, RecordQueue } from './fetch-decoding.ts';
 import { NO_HEADERS } from './fetch-decoding.ts';
 import type { ConsumerRecord, RecordHeader } from './types.ts';
 
@@ -41,4 +41,39 @@ export function recordsFromBatches(topic: string, partition: number, batches: re
     }
   }
   return { records, nextOffset };
+}
+
+/** Records already decoded into an array, handed out from the front. */
+export class RecordArrayQueue implements RecordQueue {
+  #records: Array<ConsumerRecord | undefined>;
+  #head = 0;
+
+  constructor(records: ConsumerRecord[]) {
+    this.#records = records;
+  }
+
+  get size(): number {
+    return this.#records.length - this.#head;
+  }
+
+  takeInto(out: ConsumerRecord[], max: number): void {
+    const records = this.#records;
+    const end = Math.min(records.length, this.#head + max);
+    // Handed-out slots are cleared, so the array does not keep records the application is done with.
+    for (let i = this.#head; i < end; i++) {
+      out.push(records[i]!);
+      records[i] = undefined;
+    }
+    this.#head = end;
+    if (end === records.length) {
+      this.#records = [];
+      this.#head = 0;
+    }
+  }
+}
+
+/** A decoded fetch as the consumer buffers it. */
+export function queued(fetched: FetchedPartition): FetchedRecords {
+  const records = new RecordArrayQueue(fetched.records);
+  return fetched.error === undefined ? { records, nextOffset: fetched.nextOffset } : { records, nextOffset: fetched.nextOffset, error: fetched.error };
 }

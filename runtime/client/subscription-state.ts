@@ -1,6 +1,9 @@
-import type { FetchedPartition } from './fetch-decoding.ts';
+import type { FetchedRecords, RecordQueue } from './fetch-decoding.ts';
 import { topicPartitionKey } from './types.ts';
 import type { ConsumerRecord, TopicPartition } from './types.ts';
+
+/** The buffer of a partition with nothing fetched. */
+const EMPTY: RecordQueue = Object.freeze({ size: 0, takeInto: () => undefined });
 
 export type OffsetResetTarget = 'earliest' | 'latest';
 
@@ -14,10 +17,8 @@ export interface PartitionState {
   paused: boolean;
   /** Revoked by a rebalance; stays assigned (not fetched, not delivered) until the revocation callback ran. */
   revoking: boolean;
-  /** Fetched records; those from `bufferedHead` on are not handed out yet, all at or after `position`. */
-  buffered: ConsumerRecord[];
-  /** Index of the first record of `buffered` not handed out (records are taken from the front without moving the rest). */
-  bufferedHead: number;
+  /** Fetched records not handed out yet, all at or after `position`. */
+  buffered: RecordQueue;
   /** Where fetching continues once `buffered` is handed out. */
   bufferedNext: bigint | undefined;
   /** Bumped by seeks and resets so that a fetch answered afterwards is discarded. */
@@ -45,8 +46,7 @@ export class SubscriptionState {
         resetTo: undefined,
         paused: false,
         revoking: false,
-        buffered: [],
-        bufferedHead: 0,
+        buffered: EMPTY,
         bufferedNext: undefined,
         epoch: (existing?.epoch ?? 0) + 1,
       });
@@ -114,15 +114,14 @@ export class SubscriptionState {
   }
 
   /** Stores what a fetch from `fetchOffset` returned, unless the partition moved (seek, reset, revoke) meanwhile. */
-  addFetched(topic: string, partition: number, epoch: number, fetchOffset: bigint, fetched: FetchedPartition): boolean {
+  addFetched(topic: string, partition: number, epoch: number, fetchOffset: bigint, fetched: FetchedRecords): boolean {
     const state = this.get(topic, partition);
     if (state === undefined || state.revoking || state.epoch !== epoch || state.position !== fetchOffset || waiting(state) > 0) return false;
-    if (fetched.records.length === 0) {
+    if (fetched.records.size === 0) {
       state.position = fetched.nextOffset;
       return true;
     }
     state.buffered = fetched.records;
-    state.bufferedHead = 0;
     state.bufferedNext = fetched.nextOffset;
     return true;
   }
@@ -145,21 +144,12 @@ export class SubscriptionState {
     for (let i = 0; i < states.length && out.length < max; i++) {
       const state = states[(start + i) % states.length];
       if (state.paused || waiting(state) === 0) continue;
-      const buffered = state.buffered;
-      const end = Math.min(buffered.length, state.bufferedHead + max - out.length);
-      // Handed-out slots are cleared, so the array does not keep records the application is done with.
-      const slots = buffered as Array<ConsumerRecord | undefined>;
-      for (let j = state.bufferedHead; j < end; j++) {
-        out.push(buffered[j]);
-        slots[j] = undefined;
-      }
-      if (end === buffered.length) {
-        state.buffered = [];
-        state.bufferedHead = 0;
+      state.buffered.takeInto(out, max - out.length);
+      if (state.buffered.size === 0) {
+        state.buffered = EMPTY;
         state.position = state.bufferedNext;
         state.bufferedNext = undefined;
       } else {
-        state.bufferedHead = end;
         state.position = out[out.length - 1].offset + 1n;
       }
     }
@@ -168,8 +158,7 @@ export class SubscriptionState {
   }
 
   private dropBuffered(state: PartitionState): void {
-    state.buffered = [];
-    state.bufferedHead = 0;
+    state.buffered = EMPTY;
     state.bufferedNext = undefined;
     state.epoch++;
   }
@@ -177,5 +166,5 @@ export class SubscriptionState {
 
 /** Fetched records of a partition not handed out yet. */
 function waiting(state: PartitionState): number {
-  return state.buffered.length - state.bufferedHead;
+  return state.buffered.size;
 }

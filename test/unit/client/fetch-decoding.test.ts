@@ -3,7 +3,7 @@ import { Compression, CRC, computeBatchCrc } from '../../../runtime/broker/log/b
 import { encodeEndTxnMarkerBatch } from '../../../runtime/broker/log/control-records.ts';
 import type { BatchInput } from '../../../runtime/broker/log/records.ts';
 import { encodeBatch } from '../../../runtime/broker/log/records.ts';
-import { decodeRecordBatches } from '../../../runtime/client/fetch-decoding.ts';
+import { decodeRecordBatches, scanRecordBatches } from '../../../runtime/client/fetch-decoding.ts';
 import type { ConsumerRecord } from '../../../runtime/client/types.ts';
 import { CorruptDataError } from '../../../runtime/util/errors.ts';
 
@@ -54,6 +54,22 @@ describe('decodeRecordBatches', () => {
     const fetched = decodeRecordBatches('t', 0, Buffer.concat([batch(0n, 5, { compression: Compression.Gzip }), batch(5n, 2)]), 3n);
     expect(fetched.records.map((r) => r.offset)).toEqual([3n, 4n, 5n, 6n]);
     expect(fetched.nextOffset).toBe(7n);
+  });
+
+  it('decodes records only as they are taken, in any portions, the same as all at once', () => {
+    const data = Buffer.concat([batch(0n, 5, { compression: Compression.Gzip }), batch(5n, 3), batch(8n, 1)]);
+    const scanned = scanRecordBatches('t', 2, data, 3n);
+    expect(scanned.records.size).toBe(6);
+    const taken: ConsumerRecord[][] = [];
+    for (const portion of [1, 2, 0, 4]) {
+      const out: ConsumerRecord[] = [];
+      scanned.records.takeInto(out, portion);
+      taken.push(out);
+    }
+    expect(taken.map((portion) => portion.map((r) => r.offset))).toEqual([[3n], [4n, 5n], [], [6n, 7n, 8n]]);
+    expect(scanned.records.size).toBe(0);
+    expect(taken.flat()).toEqual(decodeRecordBatches('t', 2, data, 3n).records);
+    expect(scanned.nextOffset).toBe(9n);
   });
 
   it('ignores a batch cut off at the end of the response and fetches it again', () => {
