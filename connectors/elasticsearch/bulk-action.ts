@@ -14,8 +14,6 @@ export interface BulkAction {
   readonly header: string;
   /** The source line, or null for deletes. */
   readonly body: string | null;
-  /** UTF-8 bytes of both lines with their newlines, for bulk.size.bytes. */
-  readonly bytes: number;
   /** Written with version_type=external: a version conflict means a newer version is stored. */
   readonly externalVersion: boolean;
   /**
@@ -31,6 +29,8 @@ export interface ActionInit {
   /** JSON-quoted index name, cached per index by the caller. */
   quotedIndex: string;
   id: string | null;
+  /** The id as a JSON string, when the caller has it at hand (else it is quoted here). */
+  quotedId?: string;
   /** A whole number as decimal text; with it the write is externally versioned. */
   version: string | null;
   retryOnConflict?: number;
@@ -40,18 +40,15 @@ export interface ActionInit {
 
 export function bulkAction(init: ActionInit): BulkAction {
   let meta = `{"_index":${init.quotedIndex}`;
-  if (init.id !== null) meta += `,"_id":${JSON.stringify(init.id)}`;
+  if (init.id !== null) meta += `,"_id":${init.quotedId ?? JSON.stringify(init.id)}`;
   if (init.version !== null) meta += `,"version":${init.version},"version_type":"external"`;
   if (init.retryOnConflict !== undefined) meta += `,"retry_on_conflict":${init.retryOnConflict}`;
-  const header = `{"${init.type}":${meta}}}`;
-  const bytes = Buffer.byteLength(header) + 1 + (init.body === null ? 0 : Buffer.byteLength(init.body) + 1);
   return {
     type: init.type,
     index: init.index,
     id: init.id,
-    header,
+    header: `{"${init.type}":${meta}}}`,
     body: init.body,
-    bytes,
     externalVersion: init.version !== null,
     orderKey: init.ordered && init.id !== null ? `${init.index}\u0000${init.id}` : null,
   };

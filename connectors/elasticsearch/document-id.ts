@@ -16,9 +16,12 @@ export function describeCoordinates(topic: string, partition: number | null, off
   return `record from topic=${topic} partition=${partition} offset=${offset}`;
 }
 
-/** The id of a record whose key is ignored: `topic+partition+offset` (one document per record). */
-export function coordinatesId(record: SinkRecord): string {
-  return `${record.topic}+${record.kafkaPartition}+${record.kafkaOffset}`;
+/**
+ * The part that all records of one topic partition share of the id of a record whose key is
+ * ignored: `topic+partition+offset` (one document per record).
+ */
+export function coordinatesIdPrefix(topic: string, partition: number | null): string {
+  return `${topic}+${partition}+`;
 }
 
 /** The id from the record key: strings and integers only (Connect INT8..INT64, STRING). */

@@ -49,13 +49,17 @@ function itemError(raw: RawItemError | undefined): ItemError | undefined {
 /** Operations' lines are written into chunks of this size (bigger operations get their own). */
 const ARENA_CHUNK_BYTES = 1 << 20;
 
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit (4 for a surrogate pair of 2 units). */
+const MAX_UTF8_BYTES_PER_UNIT = 3;
+
 /**
  * Writes the lines of operations (action line and source line, each with its newline) as UTF-8
  * bytes into large shared chunks, once, when the operation is buffered. Buffered operations are
  * held as bytes rather than strings: the bytes live outside the JavaScript heap, so the garbage
  * collector neither copies nor marks them while the operation waits for Elasticsearch, and a
  * retry resends the same bytes. Shared chunks instead of a buffer per operation spare a typed
- * array object per operation; a chunk is freed once no buffered operation points into it.
+ * array object per operation; a chunk is freed once no buffered operation points into it. The
+ * byte count comes from the writing itself: measuring the strings first would read them twice.
  */
 export class LinesArena {
   readonly #chunkBytes: number;
@@ -72,28 +76,32 @@ export class LinesArena {
     return this.#chunk;
   }
 
-  /** Writes the operation's lines (exactly `action.bytes` of them) and returns where they start in `chunk`. */
+  /** Where the last append() ended in `chunk`. */
+  get end(): number {
+    return this.#used;
+  }
+
+  /** Writes the operation's lines and returns where they start in `chunk` (they end at `end`). */
   append(action: BulkAction): number {
-    if (this.#used + action.bytes > this.#chunk.length) {
-      this.#chunk = Buffer.allocUnsafeSlow(Math.max(this.#chunkBytes, action.bytes));
-      this.#used = 0;
+    const body = action.body;
+    const units = action.header.length + (body === null ? 0 : body.length);
+    if (this.#used + units * MAX_UTF8_BYTES_PER_UNIT + 2 > this.#chunk.length) {
+      // Near the end of a chunk the exact size decides whether the operation still fits.
+      const bytes = Buffer.byteLength(action.header) + 1 + (body === null ? 0 : Buffer.byteLength(body) + 1);
+      if (this.#used + bytes > this.#chunk.length) {
+        this.#chunk = Buffer.allocUnsafeSlow(Math.max(this.#chunkBytes, bytes));
+        this.#used = 0;
+      }
     }
     const chunk = this.#chunk;
     const start = this.#used;
-    const end = start + action.bytes;
-    let at = start;
-    at += chunk.write(action.header, at, end - at, 'utf8');
-    if (at < end) chunk[at++] = 0x0a;
-    if (action.body !== null && at < end) {
-      at += chunk.write(action.body, at, end - at, 'utf8');
-      if (at < end) chunk[at++] = 0x0a;
+    let at = start + chunk.write(action.header, start, 'utf8');
+    chunk[at++] = 0x0a;
+    if (body !== null) {
+      at += chunk.write(body, at, 'utf8');
+      chunk[at++] = 0x0a;
     }
-    // Lines longer than counted are cut at `end` (Buffer.write stops there, and neither line holds
-    // a raw newline, so the last byte is not one); shorter ones end before it.
-    if (at !== end || chunk[end - 1] !== 0x0a) {
-      throw new BulkRequestError(`A bulk operation does not take the ${action.bytes} bytes it counts`, { retriable: false });
-    }
-    this.#used = end;
+    this.#used = at;
     return start;
   }
 }
@@ -108,13 +116,21 @@ export interface EncodedItem {
 /**
  * The NDJSON body of a bulk request: the operations' lines copied into one buffer. Joining
  * strings instead would put a copy of every request (megabytes) on the JavaScript heap.
+ * Operations appended one after the other sit next to each other in a chunk: each run of them
+ * is copied at once.
  */
 export function requestBody(items: readonly EncodedItem[]): Buffer {
   let size = 0;
-  for (const item of items) size += item.bytes;
+  for (let i = 0; i < items.length; i++) size += items[i].bytes;
   const body = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const item of items) at += item.chunk.copy(body, at, item.start, item.start + item.bytes);
+  let i = 0;
+  while (i < items.length) {
+    const first = items[i];
+    let end = first.start + first.bytes;
+    for (i++; i < items.length && items[i].chunk === first.chunk && items[i].start === end; i++) end += items[i].bytes;
+    at += first.chunk.copy(body, at, first.start, end);
+  }
   return body;
 }
 

@@ -77,7 +77,7 @@ function pendingWrite(action: BulkAction, arena: LinesArena, record: SinkRecord,
   return {
     chunk: arena.chunk,
     start,
-    bytes: action.bytes,
+    bytes: arena.end - start,
     orderKey: action.orderKey,
     type: action.type,
     index: action.index,
@@ -217,7 +217,8 @@ export class ElasticsearchSinkTask extends SinkTask {
         `Could not make space in the internal buffer fast enough. Consider increasing ${FLUSH_TIMEOUT_MS_CONFIG} or ${MAX_BUFFERED_RECORDS_CONFIG}.`,
       );
     }
-    for (const record of records) {
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
       const entry = this.#tracker.add(record.originalTopic, record.originalKafkaPartition, record.originalKafkaOffset);
       try {
         const index = this.#namer.nameFor(record.topic);

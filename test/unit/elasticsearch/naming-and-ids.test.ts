@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectHeaders, SchemaBuilder, Schemas, SinkRecord, Struct } from '../../../runtime/connect/api/index.ts';
-import { coordinatesId, headerVersion, keyId } from '../../../connectors/elasticsearch/document-id.ts';
+import { coordinatesIdPrefix, headerVersion, keyId } from '../../../connectors/elasticsearch/document-id.ts';
 import { ResourceNamer, dataStreamNameForTopic, indexNameForTopic } from '../../../connectors/elasticsearch/index-names.ts';
 
 const record = (init: Partial<ConstructorParameters<typeof SinkRecord>[0]> = {}) =>
@@ -40,7 +40,7 @@ describe('index names', () => {
 
 describe('document ids', () => {
   it('uses topic+partition+offset when the key is ignored', () => {
-    expect(coordinatesId(record())).toBe('orders+3+42');
+    expect(coordinatesIdPrefix('orders', 3)).toBe('orders+3+');
   });
 
   it('uses string and integer keys, with or without a schema', () => {
