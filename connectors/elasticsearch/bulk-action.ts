@@ -10,6 +10,8 @@ export interface BulkAction {
   readonly type: BulkActionType;
   readonly index: string;
   readonly id: string | null;
+  /** The id is the record's topic+partition+offset (key ignored). */
+  readonly idFromCoordinates: boolean;
   /** The action line, e.g. {"index":{"_index":"orders","_id":"42","version":7,"version_type":"external"}}. */
   readonly header: string;
   /** The source line, or null for deletes. */
@@ -31,6 +33,8 @@ export interface ActionInit {
   id: string | null;
   /** The id as a JSON string, when the caller has it at hand (else it is quoted here). */
   quotedId?: string;
+  /** The id is the record's topic+partition+offset. */
+  idFromCoordinates?: boolean;
   /** A whole number as decimal text; with it the write is externally versioned. */
   version: string | null;
   retryOnConflict?: number;
@@ -47,6 +51,7 @@ export function bulkAction(init: ActionInit): BulkAction {
     type: init.type,
     index: init.index,
     id: init.id,
+    idFromCoordinates: init.idFromCoordinates === true,
     header: `{"${init.type}":${meta}}}`,
     body: init.body,
     externalVersion: init.version !== null,

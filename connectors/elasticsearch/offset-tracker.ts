@@ -10,15 +10,21 @@
 import type { TopicPartition, TopicPartitionOffset } from '../../runtime/connect/api/index.ts';
 import { topicPartitionKey } from '../../runtime/connect/api/index.ts';
 
-/** One tracked record; mark it done through the tracker. */
+/**
+ * One tracked record; mark it done through the tracker. The sink's buffered operation is its own
+ * entry: one object per buffered record instead of two.
+ */
 export interface OffsetEntry {
+  /** The record's original offset. */
   readonly offset: number;
+  /** False until markDone(). */
   done: boolean;
-  /** The partition state it belongs to; detached when the partition is closed. */
-  readonly owner: PartitionOffsets;
+  /** The partition state it belongs to, set by track() (null before). */
+  owner: PartitionOffsets | null;
 }
 
-class PartitionOffsets {
+/** The records of one partition in the order put() received them. */
+export class PartitionOffsets {
   readonly topic: string;
   readonly partition: number;
   entries: OffsetEntry[] = [];
@@ -63,8 +69,8 @@ export class OffsetTracker {
   /** The partition of the last record added: consecutive records mostly share it, which saves a key per record. */
   #last: PartitionOffsets | null = null;
 
-  /** Starts tracking a record at its original (pre-transform) coordinates. */
-  add(topic: string, partition: number, offset: number): OffsetEntry {
+  /** Starts tracking a record (`entry`, not done yet) at its original (pre-transform) topic and partition. */
+  track<E extends OffsetEntry>(topic: string, partition: number, entry: E): E {
     let state = this.#last;
     if (state === null || state.closed || state.partition !== partition || state.topic !== topic) {
       const key = topicPartitionKey({ topic, partition });
@@ -76,7 +82,7 @@ export class OffsetTracker {
       state = known;
       this.#last = known;
     }
-    const entry: OffsetEntry = { offset, done: false, owner: state };
+    entry.owner = state;
     state.entries.push(entry);
     this.#pending++;
     return entry;
@@ -84,10 +90,11 @@ export class OffsetTracker {
 
   /** Marks a record done; marking twice, or after its partition was closed, does nothing. */
   markDone(entry: OffsetEntry): void {
-    if (entry.done || entry.owner.closed) return;
+    const owner = entry.owner;
+    if (entry.done || owner === null || owner.closed) return;
     entry.done = true;
     this.#pending--;
-    entry.owner.advance();
+    owner.advance();
   }
 
   /** Records added and not yet done (over all open partitions). */

@@ -132,7 +132,7 @@ export class RecordConverter {
     let body = documentJson(record.valueSchema, record.value, s.compactMapEntries);
     if (s.dataStream) {
       body = withTimestamp(body, s.timestampFields, record.timestamp);
-      return bulkAction({ type: 'create', index, quotedIndex, id, quotedId, version: null, body, ordered: false });
+      return bulkAction({ type: 'create', index, quotedIndex, id, quotedId, idFromCoordinates: quotedId !== undefined, version: null, body, ordered: false });
     }
     if (s.writeMethod === 'UPSERT') {
       return bulkAction({
@@ -141,13 +141,14 @@ export class RecordConverter {
         quotedIndex,
         id,
         quotedId,
+        idFromCoordinates: quotedId !== undefined,
         version: null,
         retryOnConflict: s.retryOnConflict,
         body: `{"doc":${body},"doc_as_upsert":true}`,
         ordered: !ignoreKey,
       });
     }
-    return bulkAction({ type: 'index', index, quotedIndex, id, quotedId, version: ignoreKey ? null : this.#version(record), body, ordered: false });
+    return bulkAction({ type: 'index', index, quotedIndex, id, quotedId, idFromCoordinates: quotedId !== undefined, version: ignoreKey ? null : this.#version(record), body, ordered: false });
   }
 
   #version(record: SinkRecord): string {

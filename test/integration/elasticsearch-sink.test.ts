@@ -274,6 +274,20 @@ describe('Elasticsearch sink: rejected documents', () => {
     expect(rejected).toMatchObject({ code: 'ES_MALFORMED_DOCUMENT', context: { index: topic, id: 'k2', status: 400, errorType: 'document_parsing_exception', topic, partition: 0, offset: 2 } });
   });
 
+  it('a rejected document with a topic+partition+offset id (key.ignore) names that id', async () => {
+    const topic = topicFor();
+    const context = new TestSinkContext([{ topic, partition: 0 }]);
+    const task = startTask({ 'behavior.on.malformed.documents': 'ignore', 'schema.ignore': 'true', 'key.ignore': 'true' }, context);
+    await task.put(records(topic, 1, () => ({ key: 'first', value: json(0) }), 1));
+    await task.flush([]);
+    await task.put(mixed(topic));
+    expect(await drain(task, [{ topic, partition: 0, offset: 5 }])).toEqual([{ topic, partition: 0, offset: 5 }]);
+    await task.stop();
+    const rejected = context.deadLetters.find((d) => d.record.kafkaOffset === 2)?.error;
+    expect(rejected?.message).toMatch(new RegExp(`\\(index=${topic}, id=${topic}\\+0\\+2, status=400, record from topic=${topic} partition=0 offset=2\\)$`));
+    expect(rejected).toMatchObject({ code: 'ES_MALFORMED_DOCUMENT', context: { index: topic, id: `${topic}+0+2`, topic, partition: 0, offset: 2 } });
+  });
+
   it('behavior.on.malformed.documents=FAIL: the task fails and the offset of the bad record is never committed', async () => {
     const topic = topicFor();
     const context = new TestSinkContext([{ topic, partition: 0 }]);

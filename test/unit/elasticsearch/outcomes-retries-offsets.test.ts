@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyItem, describeItemError } from '../../../connectors/elasticsearch/item-outcome.ts';
+import type { OffsetEntry } from '../../../connectors/elasticsearch/offset-tracker.ts';
 import { OffsetTracker } from '../../../connectors/elasticsearch/offset-tracker.ts';
 import { MAX_RETRY_WAIT_MS, RetryPolicy, withRetries } from '../../../connectors/elasticsearch/retry-policy.ts';
 
@@ -56,10 +57,12 @@ describe('retry policy', () => {
 });
 
 describe('offset tracker', () => {
+  const entry = (offset: number): OffsetEntry => ({ offset, done: false, owner: null });
+
   it('commits only up to the first record not yet done, per partition', () => {
     const t = new OffsetTracker();
-    const a = [10, 11, 12].map((o) => t.add('t', 0, o));
-    const b = t.add('t', 1, 5);
+    const a = [10, 11, 12].map((o) => t.track('t', 0, entry(o)));
+    const b = t.track('t', 1, entry(5));
     expect(t.committableOffsets([{ topic: 't', partition: 0, offset: 13 }])).toEqual([]);
     t.markDone(a[1]);
     t.markDone(b);
@@ -73,16 +76,16 @@ describe('offset tracker', () => {
 
   it('never moves back when records are delivered again, and never passes the consumer position', () => {
     const t = new OffsetTracker();
-    t.markDone(t.add('t', 0, 20));
-    t.markDone(t.add('t', 0, 18));
+    t.markDone(t.track('t', 0, entry(20)));
+    t.markDone(t.track('t', 0, entry(18)));
     expect(t.committableOffsets([{ topic: 't', partition: 0, offset: 21 }])).toEqual([{ topic: 't', partition: 0, offset: 21 }]);
     expect(t.committableOffsets([{ topic: 't', partition: 0, offset: 19 }])).toEqual([{ topic: 't', partition: 0, offset: 19 }]);
   });
 
   it('forgets closed partitions, ignoring later completions of their records', () => {
     const t = new OffsetTracker();
-    const e = t.add('t', 0, 1);
-    t.add('t', 0, 2);
+    const e = t.track('t', 0, entry(1));
+    t.track('t', 0, entry(2));
     expect(t.pending).toBe(2);
     t.close([{ topic: 't', partition: 0 }]);
     expect(t.pending).toBe(0);
@@ -93,7 +96,7 @@ describe('offset tracker', () => {
 
   it('handles long runs without growing', () => {
     const t = new OffsetTracker();
-    const entries = Array.from({ length: 5000 }, (_, i) => t.add('t', 0, i));
+    const entries = Array.from({ length: 5000 }, (_, i) => t.track('t', 0, entry(i)));
     for (const e of entries.slice(1)) t.markDone(e);
     expect(t.committableOffsets([{ topic: 't', partition: 0, offset: 5000 }])).toEqual([]);
     t.markDone(entries[0]);
