@@ -9,7 +9,6 @@
 // time (process start → sink file complete), the worker's largest RSS, and the time from process
 // start to GET /health answering 200.
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +18,7 @@ import { CONNECT_STANDALONE, freePort, properties } from '../integration/connect
 import { SERVICES_DIR, parseExports, runScript } from '../services/scripts.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
-import { rssMb } from './proc.ts';
+import { rssMb, stopProcess } from './proc.ts';
 
 const LINE_BYTES = 200;
 
@@ -65,14 +64,6 @@ async function healthy(port: number): Promise<boolean> {
   }
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Runs one worker until the sink file holds every line; measures it. */
 async function measure(name: string, command: string, args: string[], restPort: number, sink: string, expectedBytes: number, timeoutMs: number): Promise<Figures> {

@@ -14,7 +14,6 @@
 // connector's own ceiling: FileSource's task polled in this process with nothing behind it (no
 // worker, no producer). SLUICE_BENCH_FILE_SOURCE_LINES overrides the number of lines.
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, linkSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -24,7 +23,7 @@ import { KafkaAdmin } from '../../runtime/client/index.ts';
 import { FileSourceConnector } from '../../connectors/file/file-source-connector.ts';
 import { CONNECT_STANDALONE, freePort } from '../integration/connect-harness.ts';
 import { SERVICES_DIR, parseExports, runScript } from '../services/scripts.ts';
-import { processCpuMs } from './proc.ts';
+import { processCpuMs, stopProcess } from './proc.ts';
 import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
 
@@ -67,14 +66,6 @@ async function catSeconds(file: string): Promise<number> {
   return best;
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 interface Case {
   label: string;

@@ -34,6 +34,7 @@ import type { Bench, Row } from './table.ts';
 import { printTable } from './table.ts';
 import { freePort } from '../services/free-port.ts';
 import { benchDocuments } from './documents.ts';
+import { stopProcess } from './proc.ts';
 
 const POLL = 500;
 const RUNS = 2;
@@ -241,8 +242,7 @@ async function workerRun(command: string, args: string[], cwd: string, url: stri
       await sleep(20);
     }
   } finally {
-    child.kill('SIGTERM');
-    if (!exited) await new Promise((resolve) => child.once('exit', resolve));
+    await stopProcess(child);
     counter.close();
     await client.db(database).dropDatabase();
     await client.close();

@@ -1,7 +1,8 @@
 /**
- * What benchmarks read about a process from /proc: CPU time used so far and resident memory.
- * Both are synchronous (a few hundred bytes each) so they can be sampled from timers.
+ * What benchmarks read about a process from /proc (CPU time used so far and resident memory;
+ * synchronous, a few hundred bytes each, so they can be sampled from timers), and how they stop one.
  */
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** User + system CPU time a process has used so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
@@ -20,4 +21,17 @@ export function rssMb(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Stops a process the benchmark started: SIGTERM, then SIGKILL if it has not exited after 30 s
+ * (a JVM worker whose graceful shutdown hangs must not hold the run until CI's time limit).
+ */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
 }
