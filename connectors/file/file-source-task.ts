@@ -11,7 +11,7 @@ import { charsetFor } from './charset.ts';
 import type { FileSourceSettings, Mode } from './file-source-config.ts';
 import { MODE_CONFIG, parseFileSourceConfig } from './file-source-config.ts';
 import type { Logger } from './log.ts';
-import { fileSourceLogger } from './log.ts';
+import { fileLogger } from './log.ts';
 import { RecordFactory } from './record-factory.ts';
 import { SpoolSource } from './spool-source.ts';
 import { TailSource } from './tail-source.ts';
@@ -41,7 +41,7 @@ abstract class FileSourceTaskBase<S extends TailSource | SpoolSource> extends So
     if (settings.mode !== this.mode) {
       throw new ConnectError(`${this.constructor.name} runs ${MODE_CONFIG}=${this.mode}, but the task config says ${settings.mode}`, { code: 'FILE_TASK_MODE' });
     }
-    const logger = fileSourceLogger({ connector: settings.connectorName, task: settings.taskIndex, mode: settings.mode });
+    const logger = fileLogger('file-source', { connector: settings.connectorName, task: settings.taskIndex, mode: settings.mode });
     const source = this.create(settings, logger);
     this.#source = source;
     this.#settings = settings;

@@ -4,12 +4,18 @@
  * lines in one block (Kafka's writes every line at once, so lines must not wait in memory for
  * the next offset flush); flush() fsyncs, so when the worker commits the consumer offsets after
  * flush() every committed record is on disk.
+ *
+ * A kill -9 in the middle of a write can leave the file ending in part of a line (Linux stops a
+ * large write between pages when the process gets a fatal signal). Kafka's sink would then glue
+ * the next line to that fragment; this one ends the fragment with a line feed when it starts, so
+ * every line it writes stays whole. The fragment's record was not committed, so it comes again.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { ConfigDef, SinkRecord, TopicPartitionOffset } from '../../runtime/connect/api/index.ts';
 import { ConnectError, SinkConnector, SinkTask, valueToString } from '../../runtime/connect/api/index.ts';
 import { FILE_CONFIG, FILE_STREAM_VERSION, SINK_CONFIG, fileNameOf } from './filestream-config.ts';
+import { fileLogger } from './log.ts';
 
 export const FILE_STREAM_SINK_CLASS = 'org.apache.kafka.connect.file.FileStreamSinkConnector';
 
@@ -81,10 +87,24 @@ export class FileStreamSinkTask extends SinkTask {
     this.#file = fileNameOf(SINK_CONFIG.parse(props).get(FILE_CONFIG));
     if (this.#file === null) return;
     try {
-      this.#handle = await open(this.#file, 'a');
+      this.#handle = await open(this.#file, 'a+');
     } catch (err) {
       throw new ConnectError(`Couldn't find or create file '${this.#file}' for FileStreamSinkTask: ${(err as Error).message}`, { cause: err });
     }
+    await this.#endTornLine(this.#handle, this.#file);
+  }
+
+  /** Ends a last line left without its line feed (a crash mid-write) so that the next line starts on its own. */
+  async #endTornLine(handle: FileHandle, file: string): Promise<void> {
+    const { size } = await handle.stat();
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    if (last[0] === LF) return;
+    await this.#writeFile(handle, Buffer.of(LF));
+    fileLogger('filestream-sink', { file }).warn(
+      `${file} ended in a line without a line feed (a write cut short, as by a crash): ended it so that the next line starts on its own; records not committed when it was cut are written again`,
+    );
   }
 
   async put(records: readonly SinkRecord[]): Promise<void> {

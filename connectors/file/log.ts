@@ -1,7 +1,8 @@
 /**
- * The file source's logger. The Connector API gives connectors no logger (Kafka's use SLF4J
+ * The file connectors' logger. The Connector API gives connectors no logger (Kafka's use SLF4J
  * directly), so this is a pino logger following the project's conventions: level from
- * SLUICE_LOG_LEVEL, default info, silent under tests; each task binds its connector and task.
+ * SLUICE_LOG_LEVEL, default info, silent under tests; each task binds its component, connector
+ * and task.
  */
 import type { Logger } from 'pino';
 import { pino } from 'pino';
@@ -10,7 +11,7 @@ export type { Logger };
 
 let root: Logger | null = null;
 
-export function fileSourceLogger(bindings: Record<string, unknown>): Logger {
+export function fileLogger(component: 'file-source' | 'filestream-sink', bindings: Record<string, unknown>): Logger {
   root ??= pino({ level: process.env.SLUICE_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info'), base: { pid: process.pid } });
-  return root.child({ component: 'file-source', ...bindings });
+  return root.child({ component, ...bindings });
 }

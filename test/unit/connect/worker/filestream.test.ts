@@ -183,6 +183,22 @@ describe('FileStreamSinkTask', () => {
     await task.stop();
   });
 
+  it('ends a line torn by a crash before it appends, so that no written line is glued to the fragment', async () => {
+    const file = path.join(dir(), 'out.txt');
+    writeFileSync(file, 'whole\ntorn-li');
+    const task = new FileStreamSinkTask();
+    await task.start({ file });
+    await task.put([record('torn-line', 0)]);
+    expect(readFileSync(file, 'utf8')).toBe('whole\ntorn-li\ntorn-line\n');
+    await task.stop();
+    // A file that ends whole is appended to as it is.
+    const again = new FileStreamSinkTask();
+    await again.start({ file });
+    await again.put([record('next', 1)]);
+    expect(readFileSync(file, 'utf8')).toBe('whole\ntorn-li\ntorn-line\nnext\n');
+    await again.stop();
+  });
+
   it('writes puts larger than its buffer, with multi-byte and surrogate-pair text intact', async () => {
     const file = path.join(dir(), 'out.txt');
     const task = new FileStreamSinkTask();
