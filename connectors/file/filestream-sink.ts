@@ -62,6 +62,23 @@ function grown(buffer: Buffer, used: number, needed: number): Buffer {
   return next;
 }
 
+/** The file's last byte; undefined when it is empty or cannot be read. */
+async function lastByteOf(file: string): Promise<number | undefined> {
+  let reader: FileHandle | undefined;
+  try {
+    reader = await open(file, 'r');
+    const { size } = await reader.stat();
+    if (size === 0) return undefined;
+    const last = Buffer.alloc(1);
+    await reader.read(last, 0, 1, size - 1);
+    return last[0];
+  } catch {
+    return undefined;
+  } finally {
+    await reader?.close();
+  }
+}
+
 /** The line a record becomes: its value as Kafka's PrintStream.println(Object) would print it. */
 function lineOf(record: SinkRecord): string {
   const value = record.value;
@@ -87,20 +104,20 @@ export class FileStreamSinkTask extends SinkTask {
     this.#file = fileNameOf(SINK_CONFIG.parse(props).get(FILE_CONFIG));
     if (this.#file === null) return;
     try {
-      this.#handle = await open(this.#file, 'a+');
+      this.#handle = await open(this.#file, 'a');
     } catch (err) {
       throw new ConnectError(`Couldn't find or create file '${this.#file}' for FileStreamSinkTask: ${(err as Error).message}`, { cause: err });
     }
     await this.#endTornLine(this.#handle, this.#file);
   }
 
-  /** Ends a last line left without its line feed (a crash mid-write) so that the next line starts on its own. */
+  /**
+   * Ends a last line left without its line feed (a crash mid-write) so that the next line starts
+   * on its own. A file that may be written but not read (Kafka's sink appends to it) is left as it is.
+   */
   async #endTornLine(handle: FileHandle, file: string): Promise<void> {
-    const { size } = await handle.stat();
-    if (size === 0) return;
-    const last = Buffer.alloc(1);
-    await handle.read(last, 0, 1, size - 1);
-    if (last[0] === LF) return;
+    const last = await lastByteOf(file);
+    if (last === undefined || last === LF) return;
     await this.#writeFile(handle, Buffer.of(LF));
     fileLogger('filestream-sink', { file }).warn(
       `${file} ended in a line without a line feed (a write cut short, as by a crash): ended it so that the next line starts on its own; records not committed when it was cut are written again`,
